@@ -1,0 +1,50 @@
+# METADATA
+# title: sovlint shared helpers
+# description: Functions the built-in rules share. Custom policies may import them too.
+package sovlint.lib
+
+import rego.v1
+
+# A country (ISO 3166-1 alpha-2, or "EU" for a spread over EU member states) is allowed when
+# the configuration's `allow.countries` covers it.
+allowed_country(country) if country in {c | some c in input.config.allowed_countries}
+
+# Resources the residency rules report: in scope and holding customer data.
+reportable(resource) if {
+	resource.scope.in_scope
+	resource.data_bearing
+}
+
+# Countries of a location that are outside the allowed ones, sorted.
+outside_countries(location) := sort([c |
+	some c in location.countries
+	not allowed_country(c)
+])
+
+# Several regions at once, or one known region: outside when any member is.
+location_outside(location) if {
+	location.mode in {"single", "multi"}
+	count(outside_countries(location)) > 0
+}
+
+# One region not known statically: outside only when every candidate is.
+location_outside(location) if {
+	location.mode == "candidates"
+	count(location.countries) > 0
+	count(outside_countries(location)) == count(location.countries)
+}
+
+# "us-east-1 (US)", "EUR5 (BE, GB)", "one of eu-west-1, us-east-1 (IE, US)"
+describe_location(location) := sprintf("%s (%s)", [location.region, concat(", ", location.countries)]) if {
+	location.mode in {"single", "multi"}
+	location.region != null
+}
+
+describe_location(location) := sprintf("one of %s (%s)", [concat(", ", location.regions), concat(", ", location.countries)]) if {
+	location.mode == "candidates"
+}
+
+describe_location(location) := sprintf("%s", [concat(", ", location.countries)]) if {
+	location.mode in {"single", "multi"}
+	location.region == null
+}

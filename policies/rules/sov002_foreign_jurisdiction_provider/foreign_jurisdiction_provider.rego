@@ -1,0 +1,40 @@
+# METADATA
+# title: foreign-jurisdiction-provider
+# description: |
+#   An in-scope resource that holds data is hosted by a provider entity subject to non-EU
+#   law with extraterritorial reach (US CLOUD Act and FISA 702, China's 2017 National
+#   Intelligence Law), whatever its region.
+# related_resources:
+#   - ref: https://www.law.cornell.edu/uscode/text/18/2713
+#   - ref: https://www.law.cornell.edu/uscode/text/50/1881a
+#   - ref: https://cyber.gouv.fr/publications/referentiel-secnumcloud
+# custom:
+#   id: SOV002
+#   name: foreign-jurisdiction-provider
+#   severity: high
+package sovlint.rules.foreign_jurisdiction_provider
+
+import rego.v1
+
+import data.sovlint.lib
+
+deny contains {
+	"rule_id": "SOV002",
+	"resource": resource.address,
+	"message": sprintf("%s is hosted by %s (%s, headquartered in %s), subject to %s", [
+		resource.address,
+		resource.provider.name,
+		resource.provider.id,
+		resource.provider.hq_country,
+		laws(resource.provider),
+	]),
+} if {
+	some resource in input.resources
+	lib.reportable(resource)
+	resource.provider.jurisdiction == "non-eu"
+	not resource.provider.id in {p | some p in input.config.allowed_providers}
+}
+
+laws(provider) := concat("; ", provider.law_notes) if count(provider.law_notes) > 0
+
+laws(provider) := "non-EU law with extraterritorial reach" if count(provider.law_notes) == 0

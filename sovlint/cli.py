@@ -1,0 +1,187 @@
+"""Command line: `sovlint scan`, `sovlint rules`, `sovlint explain`, `sovlint test`.
+
+Parses options, calls scan(), writes reports, sets the exit code: 0 no finding at or above
+`fail_on`, 1 findings at or above it, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from sovlint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+SEVERITY_CHOICES = click.Choice(["low", "medium", "high", "critical"])
+
+
+def _color_wanted(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def _fail(message: str) -> None:
+    click.echo(f"sovlint: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            _fail(f"--var {pair!r}: expected NAME=VALUE")
+        name, value = pair.split("=", 1)
+        variables[name.strip()] = value
+    return variables
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    try:
+        if target.parent and not target.parent.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)  # readers never see a half-written report
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sovlint")
+def main() -> None:
+    """Data-sovereignty linter for Terraform and Kubernetes."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--format", "formats", multiple=True, default=(),
+              help="text, json (repeatable; pairs with --output in order)")
+@click.option("--output", "outputs", multiple=True, default=(),
+              help="file for the report of the same position (default: stdout)")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="configuration file (default: .sovlint.yaml found upwards)")
+@click.option("--profile", type=click.Choice(["residency", "sovereign"]))
+@click.option("--fail-on", type=SEVERITY_CHOICES, help="lowest severity that fails (exit 1)")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Terraform variable file (repeatable)")
+@click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(),
+              help="extra Rego policy directory (repeatable)")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="parallel parser processes (default: number of CPUs)")
+def scan(
+    paths: tuple[str, ...],
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    config_path: str | None,
+    profile: str | None,
+    fail_on: str | None,
+    var_files: tuple[str, ...],
+    variables: tuple[str, ...],
+    policy_dirs: tuple[str, ...],
+    jobs: int | None,
+) -> None:
+    """Scan Terraform and Kubernetes files (default: the current directory; - for stdin)."""
+    from sovlint.config import ConfigError, load_config, with_overrides
+    from sovlint.engine import PolicyError
+    from sovlint.report import FORMATS, render
+    from sovlint.scan import ScanOptions
+    from sovlint.scan import scan as run_scan
+
+    formats = formats or ("text",)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            _fail(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    if len(outputs) > len(formats):
+        _fail("more --output than --format options")
+    paths = paths or (".",)
+    start = next((Path(p) for p in paths if p != "-"), Path("."))
+    try:
+        config = load_config(Path(config_path) if config_path else None, start=start.absolute())
+        config = with_overrides(config, profile=profile, fail_on=fail_on,
+                                policy_dirs=policy_dirs)
+    except ConfigError as exc:
+        _fail(str(exc))
+    options = ScanOptions(
+        variables=_parse_vars(variables),
+        var_files=var_files,
+        jobs=jobs or (os.cpu_count() or 1),
+    )
+    try:
+        result = run_scan(list(paths), config, options)
+    except PolicyError as exc:
+        _fail(f"policy error: {exc}")
+    for position, fmt in enumerate(formats):
+        output = outputs[position] if position < len(outputs) else None
+        color = fmt == "text" and output is None and _color_wanted(sys.stdout)
+        _write(render(result, fmt, color=color), output)
+    sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+
+
+def _rule_table() -> list[tuple[str, str, str, str]]:
+    from sovlint.config import PROFILES
+    from sovlint.engine.metadata import read_metadata
+    from sovlint.engine.rego import policy_files
+    from sovlint.resources import builtin_policies_dir
+
+    rows = []
+    for path in policy_files([builtin_policies_dir()]):
+        metadata = read_metadata(path)
+        if metadata is None:
+            continue
+        profiles = ",".join(name for name, ids in sorted(PROFILES.items()) if metadata.id in ids)
+        rows.append((metadata.id, metadata.name, metadata.severity, profiles))
+    return sorted(rows)
+
+
+@main.command()
+def rules() -> None:
+    """List the built-in rules."""
+    rows = _rule_table()
+    click.echo(f"{'ID':<8}{'NAME':<34}{'SEVERITY':<10}PROFILES")
+    for rule_id, name, severity, profiles in rows:
+        click.echo(f"{rule_id:<8}{name:<34}{severity:<10}{profiles}")
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Print the documentation of a rule (e.g. SOV003)."""
+    from sovlint.resources import rule_docs_dir
+
+    doc = rule_docs_dir() / f"{rule_id.upper()}.md"
+    if not doc.is_file():
+        known = ", ".join(row[0] for row in _rule_table())
+        _fail(f"unknown rule {rule_id!r} (known: {known})")
+    click.echo(doc.read_text(encoding="utf-8"), nl=False)
+
+
+@main.command(name="test")
+@click.argument("directories", nargs=-1, type=click.Path(exists=True))
+@click.option("-v", "--verbose", is_flag=True, help="list every test, not only failures")
+def test_command(directories: tuple[str, ...], verbose: bool) -> None:
+    """Run Rego policy unit tests (`test_*` rules), built-in policies included."""
+    from sovlint.engine import PolicyError
+    from sovlint.engine.regotest import run_tests
+    from sovlint.resources import builtin_policies_dir
+
+    dirs = list(dict.fromkeys(p.resolve() for p in [builtin_policies_dir(),
+                                                     *(Path(d) for d in directories)]))
+    try:
+        results = run_tests(dirs)
+    except PolicyError as exc:
+        _fail(f"policy error: {exc}")
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        if verbose or not result.passed:
+            status = "PASS" if result.passed else "FAIL"
+            detail = f" ({result.error})" if result.error and not result.passed else ""
+            click.echo(f"{status}: {result.package}.{result.name}{detail}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(EXIT_FINDINGS if failed or not results else EXIT_OK)

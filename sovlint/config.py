@@ -1,0 +1,451 @@
+"""Configuration: `.sovlint.yaml`, `[tool.sovlint]` in `pyproject.toml`, or `--config FILE`.
+
+The file is found in the scanned directory or an ancestor, up to the repository root. Every key
+is validated: an unknown key or a bad value is a `ConfigError` naming the file and the key path,
+which the command line turns into exit code 2 (a misspelt `scpoe` must not silently put every
+resource in scope).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from sovlint.model import SEVERITIES, Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+CONFIG_FILE_NAMES = (".sovlint.yaml", ".sovlint.yml")
+PYPROJECT = "pyproject.toml"
+
+BUILTIN_RULE_IDS = tuple(f"SOV{number:03d}" for number in range(8))
+PROFILES: dict[str, frozenset[str]] = {
+    "residency": frozenset({"SOV000", "SOV001", "SOV003", "SOV004", "SOV005"}),
+    "sovereign": frozenset(BUILTIN_RULE_IDS),
+}
+COUNTRY_GROUPS = ("EU", "EEA", "ADEQUACY")
+
+_CUSTOM_ID = re.compile(r"^[A-Z][A-Z0-9_-]{2,31}$")
+_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+_PYPROJECT_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*sovlint\s*[\].]", re.MULTILINE)
+
+_TOP_KEYS = (
+    "profile", "allow", "scope", "rules", "fail_on", "exclude", "policies", "kubernetes",
+)
+_ALLOW_KEYS = ("countries", "providers")
+_SCOPE_KEYS = ("tags", "paths")
+_RULE_KEYS = ("enabled", "severity", "ignorable")
+_KUBERNETES_KEYS = ("cluster",)
+_CLUSTER_KEYS = ("provider", "region")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """What the configuration says about one rule."""
+
+    enabled: bool = True
+    severity: Severity | None = None  # None: the rule's default severity
+    ignorable: bool = True  # False: inline ignores do not suppress and are reported
+
+
+@dataclass(frozen=True)
+class ClusterLocation:
+    """Where unpinned Kubernetes workloads run (`kubernetes.cluster`)."""
+
+    provider: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    profile: str = "sovereign"
+    allow_countries: tuple[str, ...] = ("EU", "EEA")  # groups or ISO codes, upper-cased
+    allow_providers: tuple[str, ...] = ()  # provider entity ids, lower-cased
+    scope_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    scope_paths: tuple[str, ...] = ()
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+    fail_on: Severity = "low"
+    exclude: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()  # resolved relative to base_dir
+    kubernetes_cluster: ClusterLocation = ClusterLocation()
+    base_dir: str = "."  # directory holding the configuration file (or cwd), for relative globs
+    source: str | None = None  # the file the configuration came from, for messages
+
+
+# --- finding and loading ---------------------------------------------------------------------
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest configuration file at or above ``start`` (a directory, or a file's directory).
+
+    The walk stops at the repository root (a directory holding `.git`, a directory or a worktree
+    file) or the filesystem root. In one directory `.sovlint.yaml` wins over `.sovlint.yml`,
+    which wins over a `pyproject.toml` with a `[tool.sovlint]` table.
+    """
+    directory = start.resolve()
+    if not directory.is_dir():
+        directory = directory.parent
+    while True:
+        for name in CONFIG_FILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file() and _has_sovlint_table(pyproject):
+            return pyproject
+        if (directory / ".git").exists() or directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    """The configuration in effect: ``path`` (`--config`), else the nearest file, else defaults."""
+    if path is None:
+        path = find_config_file(start if start is not None else Path.cwd())
+        if path is None:
+            return Config(base_dir=str(Path.cwd()))
+    source = _display_path(path)
+    if not path.is_file():
+        raise ConfigError(f"config {source}: file not found")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config {source}: cannot be read: {exc}") from exc
+    base_dir = str(path.resolve().parent)
+    if path.suffix == ".toml":
+        data = _load_toml(text, source, pyproject=path.name == PYPROJECT)
+    else:
+        data = _load_yaml(text, source)
+    return parse_config(data, source, base_dir)
+
+
+def _has_sovlint_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # Claim a broken file that mentions the table, so loading it reports the syntax error
+        # instead of silently falling back to defaults.
+        return _PYPROJECT_TABLE.search(text) is not None
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "sovlint" in tool
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"config {source}{where}: cannot parse YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {source}: cannot parse YAML: {exc}") from exc
+
+
+def _load_toml(text: str, source: str, *, pyproject: bool) -> Any:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config {source}: cannot parse TOML: {exc}") from exc
+    if not pyproject:
+        return document
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or "sovlint" not in tool:
+        raise ConfigError(f"config {source}: no [tool.sovlint] table")
+    return tool["sovlint"]
+
+
+def _display_path(path: Path) -> str:
+    """The path relative to the working directory when it is below it, for short messages."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def parse_config(data: Any, source: str, base_dir: str) -> Config:
+    """Validate a loaded mapping (YAML document or `[tool.sovlint]` table) into a `Config`.
+
+    ``None`` (an empty file) gives the defaults.
+    """
+    check = _Checker(f"config {source}")
+    if data is None:
+        data = {}
+    top = check.mapping(data, "", _TOP_KEYS)
+    allow = check.mapping(top.get("allow", {}), "allow", _ALLOW_KEYS)
+    scope = check.mapping(top.get("scope", {}), "scope", _SCOPE_KEYS)
+    kubernetes = check.mapping(top.get("kubernetes", {}), "kubernetes", _KUBERNETES_KEYS)
+    cluster = check.mapping(kubernetes.get("cluster", {}), "kubernetes.cluster", _CLUSTER_KEYS)
+
+    profile = check.choice(top.get("profile", "sovereign"), "profile", tuple(sorted(PROFILES)))
+    countries = check.strings(
+        allow.get("countries", ["EU", "EEA"]), "allow.countries", _country, bool_as="NO"
+    )
+    policies = check.strings(top.get("policies", []), "policies")
+    return Config(
+        profile=profile,
+        allow_countries=countries,
+        allow_providers=check.strings(allow.get("providers", []), "allow.providers", _entity_id),
+        scope_tags=check.scope_tags(scope.get("tags", {})),
+        scope_paths=check.strings(scope.get("paths", []), "scope.paths"),
+        rules=check.rules(top.get("rules", {})),
+        fail_on=check.severity(top.get("fail_on", "low"), "fail_on"),
+        exclude=check.strings(top.get("exclude", []), "exclude"),
+        policies=tuple(os.path.normpath(os.path.join(base_dir, p)) for p in policies),
+        kubernetes_cluster=ClusterLocation(
+            provider=check.optional_string(cluster.get("provider"), "kubernetes.cluster.provider",
+                                           _entity_id),
+            region=check.optional_string(cluster.get("region"), "kubernetes.cluster.region"),
+        ),
+        base_dir=base_dir,
+        source=source,
+    )
+
+
+def _entity_id(value: str) -> str:
+    return value.strip().lower()
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if code in COUNTRY_GROUPS or _COUNTRY_CODE.match(code):
+        return code
+    raise ValueError(
+        f"'{value}' is neither a group ({', '.join(COUNTRY_GROUPS)}) "
+        "nor a 2-letter ISO 3166-1 code"
+    )
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, Mapping):
+        return "mapping"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
+
+
+class _Checker:
+    """Validation helpers that know the file name, so every error names file and key."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin  # "config FILE", or "command line"
+
+    def error(self, key: str, message: str) -> ConfigError:
+        where = f"'{key}'" if key else "the top level"
+        return ConfigError(f"{self.origin}: {where}: {message}")
+
+    def unknown_key(self, key: str, expected: Sequence[str], name: str) -> ConfigError:
+        message = f"{self.origin}: unknown key '{key}' (expected one of: "
+        message += ", ".join(expected)
+        close = difflib.get_close_matches(name, expected, n=1)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+        return ConfigError(message + ")")
+
+    def mapping(self, value: Any, key: str, expected: Sequence[str]) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.error(key, f"expected a mapping, got {_type_name(value)}")
+        for name in value:
+            if name not in expected:
+                path = f"{key}.{name}" if key else str(name)
+                raise self.unknown_key(path, sorted(expected), str(name))
+        return dict(value)
+
+    def choice(self, value: Any, key: str, choices: Sequence[str]) -> str:
+        if isinstance(value, str) and value.strip().lower() in choices:
+            return value.strip().lower()
+        raise self.error(key, f"expected one of {', '.join(choices)}, got {value!r}")
+
+    def severity(self, value: Any, key: str) -> Severity:
+        return cast(Severity, self.choice(value, key, SEVERITIES))
+
+    def strings(
+        self,
+        value: Any,
+        key: str,
+        normalise: Callable[[str], str] = str.strip,
+        *,
+        bool_as: str | None = None,
+    ) -> tuple[str, ...]:
+        """A list of strings; a single string is a list of one."""
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise self.error(key, f"expected a list of strings, got {_type_name(value)}")
+        result: dict[str, None] = {}
+        for index, item in enumerate(items):
+            if bool_as is not None and item is False:
+                # YAML 1.1 reads an unquoted NO (Norway) as false.
+                item = bool_as
+            if not isinstance(item, str) or not item.strip():
+                raise self.error(f"{key}[{index}]", f"expected a string, got {item!r}")
+            try:
+                result[normalise(item)] = None
+            except ValueError as exc:
+                raise self.error(f"{key}[{index}]", str(exc)) from exc
+        return tuple(result)
+
+    def optional_string(
+        self, value: Any, key: str, normalise: Callable[[str], str] = str.strip
+    ) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, f"expected a string, got {value!r}")
+        return normalise(value.strip())
+
+    def scope_tags(self, value: Any) -> dict[str, tuple[str, ...]]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.error("scope.tags", f"expected a mapping, got {_type_name(value)}")
+        tags: dict[str, tuple[str, ...]] = {}
+        for name, accepted in value.items():
+            key = f"scope.tags.{name}"
+            if not isinstance(name, str) or not name:
+                raise self.error(key, "a tag key must be a non-empty string")
+            values = accepted if isinstance(accepted, list | tuple) else [accepted]
+            tags[name] = tuple(self.tag_value(item, key) for item in values)
+        return tags
+
+    def tag_value(self, value: Any, key: str) -> str:
+        # Tags are strings in every provider; a YAML `true` or `1` means the text.
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+        raise self.error(key, f"expected a string or a list of strings, got {_type_name(value)}")
+
+    def rules(self, value: Any) -> dict[str, RuleSetting]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.error("rules", f"expected a mapping, got {_type_name(value)}")
+        rules: dict[str, RuleSetting] = {}
+        for rule_id, setting in value.items():
+            if not _is_known_rule_id(rule_id):
+                raise ConfigError(
+                    f"{self.origin}: unknown key 'rules.{rule_id}' (expected one of: "
+                    f"{', '.join(BUILTIN_RULE_IDS)}, or a custom rule id matching "
+                    f"{_CUSTOM_ID.pattern} that does not start with SOV)"
+                )
+            rules[rule_id] = self.rule_setting(setting, f"rules.{rule_id}")
+        return rules
+
+    def rule_setting(self, value: Any, key: str) -> RuleSetting:
+        switch = _switch(value)
+        if switch is not None:
+            return RuleSetting(enabled=switch)
+        if not isinstance(value, Mapping):
+            raise self.error(
+                key, f"expected off, on, or a mapping of {', '.join(_RULE_KEYS)}; got {value!r}"
+            )
+        setting = self.mapping(value, key, _RULE_KEYS)
+        enabled = _switch(setting.get("enabled", True))
+        if enabled is None:
+            raise self.error(f"{key}.enabled", f"expected true or false, got {value['enabled']!r}")
+        ignorable = setting.get("ignorable", True)
+        if not isinstance(ignorable, bool):
+            raise self.error(f"{key}.ignorable", f"expected true or false, got {ignorable!r}")
+        severity = setting.get("severity")
+        return RuleSetting(
+            enabled=enabled,
+            severity=None if severity is None else self.severity(severity, f"{key}.severity"),
+            ignorable=ignorable,
+        )
+
+
+def _switch(value: Any) -> bool | None:
+    """`off`/`false` and `on`/`true`, as YAML 1.1 booleans or as strings; None otherwise."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"off": False, "false": False, "on": True, "true": True}.get(value.strip().lower())
+    return None
+
+
+def _is_known_rule_id(rule_id: Any) -> bool:
+    if not isinstance(rule_id, str):
+        return False
+    if rule_id.startswith("SOV"):
+        return rule_id in BUILTIN_RULE_IDS
+    return _CUSTOM_ID.match(rule_id) is not None
+
+
+# --- command-line overrides and queries ------------------------------------------------------
+
+
+def with_overrides(
+    config: Config,
+    *,
+    profile: str | None = None,
+    fail_on: str | None = None,
+    policy_dirs: Sequence[str] = (),
+) -> Config:
+    """The configuration with command-line options (`--profile`, `--fail-on`, `--policy-dir`)."""
+    check = _Checker("command line")
+    changes: dict[str, Any] = {}
+    if profile is not None:
+        changes["profile"] = check.choice(profile, "--profile", tuple(sorted(PROFILES)))
+    if fail_on is not None:
+        changes["fail_on"] = check.severity(fail_on, "--fail-on")
+    if policy_dirs:
+        merged = dict.fromkeys((*config.policies, *policy_dirs))
+        changes["policies"] = tuple(merged)
+    return replace(config, **changes)
+
+
+def rule_enabled(config: Config, rule_id: str) -> bool:
+    """Whether a rule runs: in the profile (built-in rules) and not turned off."""
+    setting = config.rules.get(rule_id)
+    if setting is not None and not setting.enabled:
+        return False
+    if rule_id.startswith("SOV"):
+        return rule_id in PROFILES.get(config.profile, frozenset())
+    return True
+
+
+def rule_severity(config: Config, rule_id: str, default: Severity) -> Severity:
+    """The configured severity of a rule, else ``default``."""
+    setting = config.rules.get(rule_id)
+    if setting is not None and setting.severity is not None:
+        return setting.severity
+    return default
+
+
+def rule_ignorable(config: Config, rule_id: str) -> bool:
+    """Whether inline ignores may suppress findings of a rule (`rules.ID.ignorable`)."""
+    setting = config.rules.get(rule_id)
+    return setting.ignorable if setting is not None else True

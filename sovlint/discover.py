@@ -1,0 +1,122 @@
+"""Walks the paths given on the command line and classifies every file found.
+
+Every file is scanned, excluded by configuration, or counted as skipped (not infrastructure
+as code); nothing disappears silently. `.git`, `.terraform` and `node_modules` are never
+walked: modules under `.terraform/` are read only through their callers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sovlint.globs import matches
+
+FileKind = Literal["terraform", "tfvars", "yaml", "json", "helm-template", "other"]
+
+NEVER_WALKED = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class DiscoveredFile:
+    path: Path  # absolute
+    kind: FileKind
+
+
+@dataclass
+class Discovery:
+    files: list[DiscoveredFile] = field(default_factory=list)
+    terraform_dirs: list[Path] = field(default_factory=list)  # directories holding .tf files
+    excluded: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # command-line paths that do not exist
+    helm_charts: list[Path] = field(default_factory=list)
+    kustomizations: list[Path] = field(default_factory=list)
+
+    def of_kind(self, kind: FileKind) -> list[DiscoveredFile]:
+        return [f for f in self.files if f.kind == kind]
+
+
+def classify(path: Path, chart_dirs: Sequence[Path] = ()) -> FileKind:
+    name = path.name.lower()
+    if name.endswith(".tf") or name.endswith(".tf.json"):
+        return "terraform"
+    if name.endswith(".tfvars") or name.endswith(".tfvars.json"):
+        return "tfvars"
+    if name.endswith((".yaml", ".yml")):
+        if any(_is_template_of(path, chart) for chart in chart_dirs):
+            return "helm-template"
+        return "yaml"
+    if name.endswith(".json"):
+        if any(_is_template_of(path, chart) for chart in chart_dirs):
+            return "helm-template"
+        return "json"
+    return "other"
+
+
+def _is_template_of(path: Path, chart: Path) -> bool:
+    try:
+        relative = path.relative_to(chart)
+    except ValueError:
+        return False
+    return relative.parts[:1] in (("templates",), ("charts",))
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str], base_dir: Path) -> Discovery:
+    """Files under the given paths, classified, with exclusions applied."""
+    found = Discovery()
+    seen: set[Path] = set()
+    candidates: list[Path] = []
+    for raw in paths:
+        path = Path(raw).absolute()
+        if not path.exists():
+            found.missing.append(raw)
+            continue
+        if path.is_dir():
+            candidates.extend(_walk(path, exclude, base_dir, found))
+        else:
+            candidates.append(path)
+    charts = sorted({p.parent for p in candidates if p.name == "Chart.yaml"})
+    found.helm_charts = charts
+    for path in candidates:
+        if path in seen:
+            continue
+        seen.add(path)
+        if exclude and matches(_relative(path, base_dir), exclude):
+            found.excluded.append(path)
+            continue
+        kind = classify(path, charts)
+        if path.name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+            found.kustomizations.append(path.parent)
+        found.files.append(DiscoveredFile(path, kind))
+    found.terraform_dirs = sorted({f.path.parent for f in found.files if f.kind == "terraform"})
+    found.files.sort(key=lambda f: f.path.as_posix())
+    return found
+
+
+def _walk(root: Path, exclude: Sequence[str], base_dir: Path, found: Discovery) -> list[Path]:
+    files: list[Path] = []
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        current = Path(directory)
+        kept = []
+        for name in sorted(dirnames):
+            if name in NEVER_WALKED:
+                continue
+            sub = current / name
+            if exclude and matches(_relative(sub, base_dir) + "/", exclude):
+                found.excluded.append(sub)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            files.append(current / name)
+    return files

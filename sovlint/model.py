@@ -1,0 +1,270 @@
+"""The normalised model every parser feeds and every policy reads (SPEC §3).
+
+Records are frozen dataclasses; ``to_input()`` methods give the JSON shape policies see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["low", "medium", "high", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+
+# How a location set is read (SPEC §4.1 "Locations are sets"):
+#   single     one known region
+#   multi      several regions at once (GCS dual-region, Kubernetes `In` with several values)
+#   candidates one region not known statically, but one of these (variable validation, any
+#              region of a provider that only operates in listed places)
+#   global     no fixed region (CDN, global load balancer, `global` key ring)
+#   unknown    nothing known
+LocationMode = Literal["single", "multi", "candidates", "global", "unknown"]
+
+
+def severity_rank(severity: str) -> int:
+    """Order of severities, low = 0."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0  # type: ignore[arg-type,unused-ignore]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record was written: path relative to the scan root, forward slashes."""
+
+    file: str
+    line: int
+    end_line: int
+
+    def to_input(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "end_line": self.end_line}
+
+
+@dataclass(frozen=True)
+class Region:
+    """One region of one provider entity, as the catalogue knows it."""
+
+    id: str  # normalised id
+    country: str  # ISO 3166-1 alpha-2, or "EU" for a location spread over EU member states
+    countries: tuple[str, ...]  # every country the region spans (one for most regions)
+    eu: bool
+    eea: bool
+    adequacy: bool
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a resource (or a flow target) lives.
+
+    ``regions`` holds the members (mode ``multi``/``single``) or the candidates (mode
+    ``candidates``). ``written`` is the region as found in the configuration.
+    """
+
+    mode: LocationMode
+    regions: tuple[Region, ...] = ()
+    written: str | None = None
+    resolved: bool = False
+    how: str = ""  # how it was determined, e.g. "attribute region", "provider aws.dr"
+    unresolved_reason: str | None = None
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for region in self.regions:
+            for country in region.countries:
+                seen[country] = None
+        return tuple(seen)
+
+    @property
+    def region_id(self) -> str | None:
+        if self.mode == "single" and len(self.regions) == 1:
+            return self.regions[0].id
+        if self.mode == "multi" and self.written:
+            return self.written
+        return None
+
+    @property
+    def country(self) -> str | None:
+        countries = self.countries
+        if self.mode in ("single", "multi") and len(countries) == 1:
+            return countries[0]
+        return None
+
+    def to_input(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "region": self.region_id if self.region_id is not None else self.written,
+            "written": self.written,
+            "regions": [region.id for region in self.regions],
+            "country": self.country,
+            "countries": list(self.countries),
+            "eu": bool(self.regions) and all(region.eu for region in self.regions),
+            "eea": bool(self.regions) and all(region.eea for region in self.regions),
+            "resolved": self.resolved,
+            "how": self.how,
+            "unresolved_reason": self.unresolved_reason,
+        }
+
+
+UNKNOWN_LOCATION = Location(mode="unknown", resolved=False)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider entity (not a brand): OVHcloud US is not OVHcloud SAS."""
+
+    id: str
+    name: str
+    hq_country: str
+    jurisdiction: Literal["eu", "non-eu", "unknown"]
+    law_notes: tuple[str, ...] = ()
+    alias: str | None = None  # Terraform provider alias, e.g. "dr" for aws.dr
+
+    def to_input(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "alias": self.alias,
+            "hq_country": self.hq_country,
+            "jurisdiction": self.jurisdiction,
+            "law_notes": list(self.law_notes),
+        }
+
+
+UNKNOWN_PROVIDER = Provider(id="unknown", name="unknown", hq_country="", jurisdiction="unknown")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Data leaving a resource: a replica, a backup copy, a failover partner, an edge copy."""
+
+    kind: str  # replication, backup-copy, failover, geo-redundancy, read-replica, edge, telemetry
+    target: Location
+    target_resource: str | None
+    attribute: str
+    line: int
+
+    def to_input(self) -> dict[str, Any]:
+        target = self.target.to_input()
+        target["resource"] = self.target_resource
+        return {"kind": self.kind, "target": target, "attribute": self.attribute,
+                "line": self.line}
+
+
+@dataclass(frozen=True)
+class Scope:
+    in_scope: bool
+    why: str
+
+    def to_input(self) -> dict[str, Any]:
+        return {"in_scope": self.in_scope, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource record of the normalised model (SPEC §3)."""
+
+    address: str
+    type: str
+    kind: Literal["terraform", "kubernetes", "backend"]
+    source: Source
+    provider: Provider
+    location: Location
+    data_bearing: bool
+    flows: tuple[Flow, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    scope: Scope = Scope(in_scope=True, why="default")
+    attributes: dict[str, Any] = field(default_factory=dict)
+    # Terraform module path ("" for the root), for reports and inventory.
+    module: str = ""
+
+    def to_input(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "type": self.type,
+            "kind": self.kind,
+            "source": self.source.to_input(),
+            "provider": self.provider.to_input(),
+            "location": self.location.to_input(),
+            "data_bearing": self.data_bearing,
+            "flows": [flow.to_input() for flow in self.flows],
+            "labels": dict(self.labels),
+            "scope": self.scope.to_input(),
+            "attributes": self.attributes,
+        }
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """An input that could not be read: becomes SOV000 and an `errors` entry."""
+
+    file: str
+    line: int
+    message: str
+    column: int | None = None
+
+    def to_input(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something the user should know that is not a finding (a module not available, ...)."""
+
+    file: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Suppression:
+    reason: str
+    owner: str | None = None
+    until: str | None = None
+    file: str = ""
+    line: int = 0
+    kind: Literal["inline", "baseline"] = "inline"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    resource: str | None
+    resource_type: str | None
+    file: str
+    line: int
+    end_line: int
+    location: dict[str, Any] | None = None
+    target: dict[str, Any] | None = None
+    suppression: Suppression | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line, self.rule_id, self.resource or "")
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    profile: str
+    files: int
+    resources: tuple[Resource, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[ParseError, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    fail_on: Severity
+    skipped_files: int = 0
+    excluded_files: int = 0
+
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.suppressed)
+
+    @property
+    def passed(self) -> bool:
+        threshold = severity_rank(self.fail_on)
+        return not any(severity_rank(f.severity) >= threshold for f in self.active_findings)

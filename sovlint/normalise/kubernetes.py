@@ -1,0 +1,201 @@
+"""Resource records from Kubernetes objects: placement, provider, labels.
+
+Placement pins (SPEC §4.1): `nodeSelector` and required node affinity (`In`) on the region and
+zone topology labels, PersistentVolume node affinity, StorageClass `allowedTopologies`.
+Preferred affinity and `NotIn` do not pin. Unpinned objects run where the cluster runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sovlint import catalog
+from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Region, Resource, Source
+from sovlint.normalise.location import location_of_members
+from sovlint.normalise.terraform import provider_entity
+
+REGION_KEYS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
+ZONE_KEYS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone",
+             "topology.gke.io/zone", "topology.ebs.csi.aws.com/zone",
+             "topology.disk.csi.azure.com/zone")
+
+# Where the pod spec sits, per kind.
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "PodTemplate": ("template", "spec"),
+}
+DATA_BEARING_KINDS = frozenset(
+    {*POD_SPEC_PATHS, "PersistentVolume", "PersistentVolumeClaim", "StorageClass"}
+)
+CLUSTER_SCOPED_KINDS = frozenset(
+    {"Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole",
+     "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "IngressClass",
+     "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "CSIDriver",
+     "APIService", "RuntimeClass", "VolumeSnapshotClass"}
+)
+CLUSTER_UNCONFIGURED = "kubernetes cluster (location not configured)"
+
+
+def object_address(obj: dict[str, Any]) -> str:
+    kind = str(obj.get("kind", ""))
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    name = str(metadata.get("name") or metadata.get("generateName") or "<unnamed>")
+    if kind in CLUSTER_SCOPED_KINDS:
+        return f"{kind}/{name}"
+    namespace = str(metadata.get("namespace") or "default")
+    return f"{kind}/{namespace}/{name}"
+
+
+def _dig(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _terms_pins(terms: Any, key_field: str = "matchExpressions") -> Iterator[tuple[str, list[str]]]:
+    """(topology key, values) pinned by node selector terms with operator In."""
+    if not isinstance(terms, list):
+        return
+    for term in terms:
+        if not isinstance(term, dict):
+            continue
+        for expression in term.get(key_field) or []:
+            if not isinstance(expression, dict):
+                continue
+            operator = expression.get("operator", "In")
+            values = expression.get("values")
+            if operator == "In" and isinstance(values, list):
+                yield str(expression.get("key", "")), [str(v) for v in values]
+
+
+def placement(obj: dict[str, Any]) -> tuple[list[str], list[str], str] | None:
+    """(regions, zones, how) the object is pinned to, or None when it is not pinned."""
+    kind = obj.get("kind")
+    pins: list[tuple[str, list[str]]] = []
+    how = ""
+    if kind in POD_SPEC_PATHS:
+        spec = _dig(obj, POD_SPEC_PATHS[str(kind)])
+        if isinstance(spec, dict):
+            selector = spec.get("nodeSelector")
+            if isinstance(selector, dict):
+                pins.extend((str(k), [str(v)]) for k, v in selector.items())
+                how = "nodeSelector"
+            terms = _dig(spec, ("affinity", "nodeAffinity",
+                                "requiredDuringSchedulingIgnoredDuringExecution",
+                                "nodeSelectorTerms"))
+            affinity = list(_terms_pins(terms))
+            if affinity:
+                pins.extend(affinity)
+                how = how + " and node affinity" if how else "required node affinity"
+    elif kind == "PersistentVolume":
+        terms = _dig(obj, ("spec", "nodeAffinity", "required", "nodeSelectorTerms"))
+        pins.extend(_terms_pins(terms))
+        how = "PersistentVolume node affinity"
+    elif kind == "StorageClass":
+        pins.extend(_terms_pins(obj.get("allowedTopologies"), "matchLabelExpressions"))
+        how = "allowedTopologies"
+    regions = [v for key, values in pins if key in REGION_KEYS for v in values]
+    zones = [v for key, values in pins if key in ZONE_KEYS for v in values]
+    if not regions and not zones:
+        return None
+    return list(dict.fromkeys(regions)), list(dict.fromkeys(zones)), how
+
+
+def _entity_for_region(written: str, cluster_entity: str | None) -> str | None:
+    if cluster_entity is not None:
+        return cluster_entity
+    matches = catalog.regions_for_id(written)
+    countries = {region.countries for _, region in matches}
+    entities = {entity for entity, _ in matches}
+    if len(entities) == 1:
+        return next(iter(entities))
+    if len(countries) == 1 and matches:
+        return matches[0][0]
+    return None
+
+
+def _zone_regions(zones: list[str], cluster_entity: str | None) -> list[str] | None:
+    regions: list[str] = []
+    for zone in zones:
+        entity = _entity_for_region(zone, cluster_entity)
+        region: Region | None = catalog.lookup_region(entity, zone) if entity else None
+        if region is None:
+            return None
+        regions.append(region.id)
+    return regions
+
+
+def cluster_location(cluster_provider: str | None, cluster_region: str | None) -> tuple[
+        str | None, Location]:
+    if not cluster_region:
+        return None, Location(mode="unknown", how=CLUSTER_UNCONFIGURED)
+    entity = catalog.entity_for(cluster_provider, cluster_region) if cluster_provider else None
+    if entity is None and cluster_provider and catalog.get_provider(cluster_provider):
+        entity = cluster_provider
+    if entity is None:
+        entity = _entity_for_region(cluster_region, None)
+    return entity, location_of_members(entity, [cluster_region], "kubernetes.cluster")
+
+
+def normalise_object(
+    obj: dict[str, Any],
+    file: str,
+    line: int,
+    end_line: int,
+    cluster_provider: str | None = None,
+    cluster_region: str | None = None,
+) -> Resource:
+    kind = str(obj.get("kind", ""))
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    cluster_entity, default_location = cluster_location(cluster_provider, cluster_region)
+    location = default_location
+    pinned = placement(obj)
+    if pinned is not None:
+        regions, zones, how = pinned
+        if regions:
+            entity = _entity_for_region(regions[0], cluster_entity)
+            location = location_of_members(entity, regions, how)
+        else:
+            zone_regions = _zone_regions(zones, cluster_entity)
+            if zone_regions is None:
+                location = Location(mode="unknown", written=",".join(zones), how=how,
+                                    unresolved_reason=f"zone {zones[0]!r} is not in the catalogue")
+            else:
+                entity = _entity_for_region(zone_regions[0], cluster_entity)
+                location = location_of_members(entity, list(dict.fromkeys(zone_regions)), how)
+    provider: Provider = UNKNOWN_PROVIDER
+    entity_id = cluster_entity
+    if entity_id is not None:
+        known = catalog.get_provider(entity_id)
+        if known is not None:
+            provider = known
+    elif cluster_provider:
+        provider = provider_entity(cluster_provider, cluster_region)
+    labels: dict[str, str] = {}
+    for key in ("labels", "annotations"):
+        values = metadata.get(key)
+        if isinstance(values, dict):
+            labels.update({str(k): str(v) for k, v in values.items() if v is not None})
+    return Resource(
+        address=object_address(obj),
+        type=kind,
+        kind="kubernetes",
+        source=Source(file, line, end_line),
+        provider=provider,
+        location=location,
+        data_bearing=kind in DATA_BEARING_KINDS,
+        labels=labels,
+        attributes=obj,
+    )

@@ -1,0 +1,54 @@
+"""Which resources are in scope (SPEC §4.1, §5): tags, path globs, or everything."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sovlint.globs import matches
+from sovlint.model import Resource, Scope
+
+
+def _tag_match(labels: Mapping[str, str], wanted: Mapping[str, Sequence[str]]) -> str | None:
+    lowered = {key.lower(): value for key, value in labels.items()}
+    for key, values in wanted.items():
+        value = lowered.get(key.lower())
+        if value is None:
+            continue
+        accepted = {str(v).lower() for v in values}
+        if not accepted or value.lower() in accepted:
+            return f"tag {key}={value}"
+    return None
+
+
+def _relative_to(path: Path, base: Path) -> str | None:
+    try:
+        return Path(os.path.relpath(path, base)).as_posix()
+    except ValueError:
+        return None
+
+
+def apply_scope(
+    resources: Sequence[Resource],
+    tags: Mapping[str, Sequence[str]],
+    paths: Sequence[str],
+    display_root: Path,
+    base_dir: Path,
+) -> list[Resource]:
+    """Resources with their scope set. With neither tags nor paths, everything is in scope."""
+    if not tags and not paths:
+        return [dataclasses.replace(r, scope=Scope(True, "default: no scope configured"))
+                for r in resources]
+    scoped: list[Resource] = []
+    for resource in resources:
+        why = _tag_match(resource.labels, tags) if tags else None
+        if why is None and paths:
+            relative = _relative_to(display_root / resource.source.file, base_dir)
+            if relative is not None and not relative.startswith("../") and matches(relative,
+                                                                                    paths):
+                why = f"path {relative}"
+        scope = Scope(True, why) if why else Scope(False, "no scope tag or path matches")
+        scoped.append(dataclasses.replace(resource, scope=scope))
+    return scoped

@@ -1,0 +1,215 @@
+"""Resource records from evaluated Terraform resource instances.
+
+Where a resource lives comes from data (the catalogue's location attributes per provider), in
+this order: the resource's own location attributes (AWS provider 6 `region` included), then
+its provider configuration (default or aliased). Types with no fixed region are global.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sovlint import catalog
+from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Resource, Source
+from sovlint.normalise.location import location_of_region, location_of_value
+from sovlint.terraform.loader import Backend, ProviderConfig, ResourceInstance
+from sovlint.terraform.values import Unknown, to_json_safe
+
+TAG_ATTRIBUTES = ("tags", "labels", "user_labels", "freeform_tags")
+
+
+def provider_entity(
+    terraform_provider: str, region: str | None, alias: str | None = None
+) -> Provider:
+    entity = catalog.entity_for(terraform_provider, region)
+    provider = catalog.get_provider(entity) if entity else None
+    if provider is None:
+        return Provider(
+            id=terraform_provider,
+            name=terraform_provider,
+            hq_country="",
+            jurisdiction="unknown",
+            alias=alias,
+        )
+    return Provider(
+        id=provider.id,
+        name=provider.name,
+        hq_country=provider.hq_country,
+        jurisdiction=provider.jurisdiction,
+        law_notes=provider.law_notes,
+        alias=alias,
+    )
+
+
+def _first_region_value(
+    attributes: dict[str, Any], names: tuple[str, ...]
+) -> tuple[str, Any] | None:
+    for name in names:
+        if name in attributes and attributes[name] is not None:
+            value = attributes[name]
+            if isinstance(value, (str, Unknown)):
+                return name, value
+    return None
+
+
+def _region_hint(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) else None
+
+
+def resource_location(
+    instance: ResourceInstance, terraform_provider: str
+) -> tuple[Location, str | None]:
+    """The resource's home location and the region as written (for entity selection)."""
+    if catalog.is_global_type(instance.type):
+        return Location(mode="global", resolved=True, how=f"{instance.type} is global"), None
+    own = _first_region_value(instance.attributes, catalog.location_attributes(terraform_provider))
+    provider = instance.provider
+    if own is not None:
+        name, value = own
+        entity = catalog.entity_for(terraform_provider, _region_hint(value))
+        location = location_of_value(entity, value, f"attribute {name}")
+        if location is not None:
+            return location, _region_hint(value)
+    if provider is not None:
+        config_region = _first_region_value(
+            provider.attributes, catalog.provider_config_region_attributes(terraform_provider)
+        )
+        if config_region is not None:
+            name, value = config_region
+            entity = catalog.entity_for(terraform_provider, _region_hint(value))
+            how = f"provider {provider.ref}" + ("" if name == "region" else f" {name}")
+            location = location_of_value(entity, value, how)
+            if location is not None:
+                return location, _region_hint(value)
+    reason = _no_region_reason(instance, terraform_provider, provider)
+    entity = catalog.entity_for(terraform_provider, None)
+    if entity is not None:
+        everywhere = catalog.regions_of(entity)
+        if everywhere:
+            return Location(mode="candidates", regions=tuple(everywhere), how="no region set",
+                            unresolved_reason=reason), None
+    return Location(mode="unknown", how="no region set", unresolved_reason=reason), None
+
+
+def _no_region_reason(
+    instance: ResourceInstance, terraform_provider: str, provider: ProviderConfig | None
+) -> str:
+    if instance.unexpanded_reason:
+        return instance.unexpanded_reason
+    if provider is None:
+        return f"provider configuration {instance.provider_ref} is not declared"
+    if provider.implicit:
+        return f"no region: provider {terraform_provider} has no configuration"
+    return f"no region in the resource or in provider {provider.ref}"
+
+
+def resource_labels(instance: ResourceInstance) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    provider = instance.provider
+    if provider is not None:
+        for default_tags in provider.attributes.get("default_tags", []) or []:
+            if isinstance(default_tags, dict) and isinstance(default_tags.get("tags"), dict):
+                labels.update(_string_map(default_tags["tags"]))
+    for name in TAG_ATTRIBUTES:
+        value = instance.attributes.get(name)
+        if isinstance(value, dict):
+            labels.update(_string_map(value))
+    return labels
+
+
+def _string_map(mapping: dict[str, Any]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for key, value in mapping.items():
+        if isinstance(value, bool):
+            result[str(key)] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            result[str(key)] = str(value)
+    return result
+
+
+def normalise_instance(instance: ResourceInstance) -> Resource:
+    terraform_provider = (
+        instance.provider.name
+        if instance.provider is not None
+        else catalog.terraform_provider_of_type(instance.type)
+    )
+    location, written = resource_location(instance, terraform_provider)
+    alias = instance.provider.alias if instance.provider is not None else None
+    provider = provider_entity(terraform_provider, written, alias)
+    return Resource(
+        address=instance.address,
+        type=instance.type,
+        kind="terraform",
+        source=Source(instance.file, instance.line, instance.end_line),
+        provider=provider,
+        location=location,
+        data_bearing=not catalog.is_control_plane(instance.type),
+        labels=resource_labels(instance),
+        attributes=to_json_safe(instance.attributes),
+        module=instance.module_path,
+    )
+
+
+# Backends whose location a region attribute gives, and the provider that operates them.
+_BACKEND_PROVIDERS = {"s3": "aws", "gcs": "google", "azurerm": "azurerm", "oss": "alicloud",
+                      "cos": "tencentcloud"}
+
+
+def normalise_backend(backend: Backend) -> Resource:
+    """The state backend as the `terraform.backend` resource (SPEC §3)."""
+    attributes = backend.attributes
+    source = Source(backend.file, backend.line, backend.end_line)
+    terraform_provider = _BACKEND_PROVIDERS.get(backend.type)
+    location = Location(mode="unknown", how=f"backend {backend.type}",
+                        unresolved_reason=f"the {backend.type} backend names no region")
+    provider = UNKNOWN_PROVIDER
+    if backend.type in ("remote", "cloud"):
+        hostname = attributes.get("hostname") or "app.terraform.io"
+        region = "eu" if hostname == "app.eu.terraform.io" else "us"
+        if isinstance(hostname, str) and hostname not in ("app.terraform.io",
+                                                          "app.eu.terraform.io"):
+            region = hostname
+        entity = catalog.get_provider("hcp-terraform")
+        if entity is not None:
+            provider = entity
+            location = location_of_region("hcp-terraform", region, f"backend {backend.type}")
+    elif terraform_provider is not None:
+        custom_endpoint = _custom_endpoint(attributes)
+        region_value = attributes.get("region")
+        if custom_endpoint is None:
+            provider = provider_entity(terraform_provider,
+                                       region_value if isinstance(region_value, str) else None)
+            found = location_of_value(
+                catalog.entity_for(terraform_provider,
+                                   region_value if isinstance(region_value, str) else None),
+                region_value,
+                f"backend {backend.type} region",
+            )
+            if found is not None:
+                location = found
+        else:
+            location = Location(
+                mode="unknown",
+                how=f"backend {backend.type} endpoint",
+                unresolved_reason=f"custom endpoint {custom_endpoint!r} is not in the catalogue",
+            )
+    return Resource(
+        address="terraform.backend",
+        type=backend.type,
+        kind="backend",
+        source=source,
+        provider=provider,
+        location=location,
+        data_bearing=True,
+        attributes=to_json_safe(attributes),
+    )
+
+
+def _custom_endpoint(attributes: dict[str, Any]) -> str | None:
+    endpoint = attributes.get("endpoint")
+    if isinstance(endpoint, str):
+        return endpoint
+    endpoints = attributes.get("endpoints")
+    if isinstance(endpoints, dict) and isinstance(endpoints.get("s3"), str):
+        return str(endpoints["s3"])
+    return None

@@ -1,0 +1,352 @@
+"""The pipeline as one function: discover -> parse -> resolve -> normalise -> evaluate.
+
+`scan(paths, config, options)` returns a ScanResult; reporting and exit codes are the CLI's.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sovlint import catalog
+from sovlint.config import Config, rule_enabled, rule_severity
+from sovlint.discover import Discovery, discover
+from sovlint.engine import Deny, PolicyEngine
+from sovlint.engine.metadata import RuleMetadata
+from sovlint.model import (
+    Diagnostic,
+    Finding,
+    ParseError,
+    Resource,
+    ScanResult,
+    Severity,
+)
+from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
+from sovlint.normalise.scope import apply_scope
+from sovlint.normalise.terraform import normalise_backend, normalise_instance
+from sovlint.parsers.hcl import parse_hcl
+from sovlint.parsers.tfjson import parse_tf_json
+from sovlint.parsers.yamldocs import (
+    ParsedYaml,
+    kubernetes_objects,
+    parse_json_document,
+    parse_yaml_stream,
+)
+from sovlint.resources import builtin_policies_dir
+from sovlint.terraform.loader import TerraformLoader
+from sovlint.terraform.syntax import ConfigFile, Literal
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    variables: dict[str, str] = field(default_factory=dict)
+    var_files: tuple[str, ...] = ()
+    jobs: int = 1
+    stdin_text: str | None = None
+    environ: dict[str, str] | None = None
+
+
+@dataclass
+class _Collected:
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    scanned: set[str] = field(default_factory=set)
+    skipped: set[str] = field(default_factory=set)
+
+
+def display_root_for(paths: Sequence[str]) -> Path:
+    """Paths in reports are relative to the current directory when the scan is below it."""
+    cwd = Path.cwd()
+    for raw in paths:
+        if raw == STDIN:
+            continue
+        path = Path(raw).absolute()
+        try:
+            path.relative_to(cwd)
+        except ValueError:
+            return path if path.is_dir() else path.parent
+    return cwd
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def _read_text(path: Path, display: str) -> tuple[str | None, ParseError | None]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, ParseError(display, 1, f"cannot read file: {exc.strerror or exc}")
+    if b"\x00" in data[:8192]:
+        return None, ParseError(display, 1, "binary content in a file with an IaC name")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, ParseError(display, line, f"not UTF-8 text (byte {exc.start})")
+
+
+class _TerraformFiles:
+    """Parses each configuration file once, for every root module that reads it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache: dict[Path, tuple[ConfigFile | None, ParseError | None]] = {}
+
+    def parse(self, path: Path) -> tuple[ConfigFile | None, ParseError | None]:
+        path = path.absolute()
+        if path not in self.cache:
+            display = _display(path, self.root)
+            text, error = _read_text(path, display)
+            if text is None:
+                self.cache[path] = (None, error)
+            elif path.name.endswith(".json"):
+                self.cache[path] = parse_tf_json(text, display)
+            else:
+                self.cache[path] = parse_hcl(text, display)
+        return self.cache[path]
+
+    def called_directories(self, directory: Path) -> set[Path]:
+        """Local module directories a directory's module blocks call."""
+        called: set[Path] = set()
+        for path in sorted(directory.glob("*.tf")) + sorted(directory.glob("*.tf.json")):
+            parsed, _ = self.parse(path)
+            if parsed is None:
+                continue
+            for block in parsed.blocks:
+                if block.type != "module":
+                    continue
+                source = block.body.attributes.get("source")
+                if source is None or not isinstance(source.expr, Literal):
+                    continue
+                value = source.expr.value
+                if isinstance(value, str) and value.startswith(("./", "../")):
+                    called.add((directory / value).resolve())
+        return called
+
+
+def _scan_terraform(
+    discovery: Discovery, root: Path, options: ScanOptions, out: _Collected
+) -> None:
+    files = _TerraformFiles(root)
+    directories = [d.resolve() for d in discovery.terraform_dirs]
+    called: set[Path] = set()
+    for directory in directories:
+        called |= files.called_directories(directory)
+    environ = dict(os.environ) if options.environ is None else options.environ
+    for directory in directories:
+        if directory in called:
+            continue  # evaluated in its callers' context (SPEC §4.1 "Roots")
+        loader = TerraformLoader(
+            directory,
+            root,
+            files.parse,
+            variables=options.variables,
+            var_files=[Path(p).absolute() for p in options.var_files],
+            environ=environ,
+        )
+        loaded = loader.load()
+        out.diagnostics.extend(loaded.diagnostics)
+        for instance in loaded.resources:
+            if instance.mode == "managed":
+                out.resources.append(normalise_instance(instance))
+        if loaded.backend is not None:
+            out.resources.append(normalise_backend(loaded.backend))
+    for path, (_, error) in sorted(files.cache.items()):
+        display = _display(path, root)
+        out.scanned.add(display)
+        if error is not None:
+            out.errors.append(error)
+    for item in discovery.of_kind("tfvars"):
+        out.scanned.add(_display(item.path, root))
+
+
+def _scan_manifests(
+    discovery: Discovery, root: Path, config: Config, options: ScanOptions, out: _Collected
+) -> None:
+    cluster = config.kubernetes_cluster
+    unpinned_without_cluster = False
+    documents: list[tuple[str, ParsedYaml]] = []
+    for item in discovery.files:
+        if item.kind not in ("yaml", "json"):
+            continue
+        display = _display(item.path, root)
+        text, error = _read_text(item.path, display)
+        if text is None:
+            assert error is not None
+            out.errors.append(error)
+            out.scanned.add(display)
+            continue
+        if item.kind == "json":
+            if _is_plan_json(text):
+                out.diagnostics.append(Diagnostic(display, "Terraform plan JSON is not "
+                                                  "evaluated yet by this version; skipped"))
+                out.skipped.add(display)
+                continue
+            parsed = parse_json_document(text, display)
+        else:
+            parsed = parse_yaml_stream(text, display)
+        documents.append((display, parsed))
+    if options.stdin_text is not None:
+        documents.append(("<stdin>", parse_yaml_stream(options.stdin_text, "<stdin>")))
+    for display, parsed in documents:
+        objects = kubernetes_objects(parsed)
+        if parsed.errors:
+            out.errors.extend(parsed.errors)
+        if not objects and not parsed.errors:
+            out.skipped.add(display)  # YAML that is not Kubernetes (CI files, values.yaml)
+            continue
+        out.scanned.add(display)
+        for obj, document in objects:
+            resource = normalise_object(
+                obj, display, document.line, document.end_line, cluster.provider,
+                cluster.region,
+            )
+            if resource.data_bearing and resource.location.how == CLUSTER_UNCONFIGURED:
+                unpinned_without_cluster = True
+            out.resources.append(resource)
+    if unpinned_without_cluster:
+        out.diagnostics.append(Diagnostic(
+            "", "kubernetes: the cluster location is not configured (kubernetes.cluster in "
+            ".sovlint.yaml); workloads that are not pinned to a region are not judged"))
+    for chart in discovery.helm_charts:
+        out.diagnostics.append(Diagnostic(
+            _display(chart / "Chart.yaml", root),
+            "Helm chart not rendered (helm template is not run by this version): "
+            "render it and pipe the output to `sovlint scan -`"))
+    for item in discovery.of_kind("helm-template"):
+        out.skipped.add(_display(item.path, root))
+
+
+def _is_plan_json(text: str) -> bool:
+    head = text[:4096]
+    return '"format_version"' in head and (
+        '"planned_values"' in text or '"resource_changes"' in text
+    )
+
+
+def policy_input(resources: Sequence[Resource], errors: Sequence[ParseError],
+                 config: Config) -> dict[str, Any]:
+    allowed = catalog.expand_countries(config.allow_countries)
+    allowed_codes = set(allowed)
+    if catalog.expand_countries(["EU"]) <= allowed:
+        allowed_codes.add("EU")  # a location spread over EU member states
+    return {
+        "resources": [resource.to_input() for resource in resources],
+        "errors": [error.to_input() for error in errors],
+        "config": {
+            "profile": config.profile,
+            "allowed_countries": sorted(allowed_codes),
+            "allowed_providers": sorted(config.allow_providers),
+        },
+    }
+
+
+def findings_from_denies(
+    denies: Sequence[Deny],
+    rules: dict[str, RuleMetadata],
+    resources: Sequence[Resource],
+    config: Config,
+) -> list[Finding]:
+    by_address = {resource.address: resource for resource in resources}
+    findings: dict[tuple[str, str, str, int], Finding] = {}
+    for deny in sorted(denies, key=lambda d: (d.rule_id, d.resource or "", d.message)):
+        if not rule_enabled(config, deny.rule_id):
+            continue
+        metadata = rules.get(deny.rule_id)
+        default: Severity = "medium"
+        if metadata is not None and metadata.severity in ("low", "medium", "high", "critical"):
+            default = metadata.severity  # type: ignore[assignment]
+        severity = rule_severity(config, deny.rule_id, default)
+        resource = by_address.get(deny.resource) if deny.resource else None
+        file = deny.file or (resource.source.file if resource else "")
+        line = deny.line or (resource.source.line if resource else 1)
+        end_line = resource.source.end_line if resource else line
+        key = (deny.rule_id, deny.resource or "", file, line if resource is None else 0)
+        if key in findings:
+            continue  # one finding per resource and rule
+        location = None
+        if resource is not None:
+            location = {
+                "provider": resource.provider.id,
+                "region": resource.location.region_id or resource.location.written,
+                "country": resource.location.country,
+            }
+        findings[key] = Finding(
+            rule_id=deny.rule_id,
+            rule_name=metadata.name if metadata else deny.rule_id.lower(),
+            severity=severity,
+            message=deny.message,
+            resource=deny.resource,
+            resource_type=resource.type if resource else None,
+            file=file,
+            line=line,
+            end_line=end_line,
+            location=location,
+            target=deny.target,
+        )
+    return sorted(findings.values(), key=Finding.sort_key)
+
+
+def default_engine(config: Config) -> PolicyEngine:
+    from sovlint.engine.rego import RegoEngine
+
+    directories = [builtin_policies_dir(), *(Path(p) for p in config.policies)]
+    return RegoEngine(directories)
+
+
+def scan(
+    paths: Sequence[str],
+    config: Config,
+    options: ScanOptions | None = None,
+    engine: PolicyEngine | None = None,
+) -> ScanResult:
+    """Scan the paths and evaluate every enabled rule over every resource, in one batch."""
+    options = options or ScanOptions()
+    paths = list(paths) or ["."]
+    root = display_root_for(paths)
+    file_paths = [p for p in paths if p != STDIN]
+    if STDIN in paths and options.stdin_text is None:
+        options = ScanOptions(options.variables, options.var_files, options.jobs,
+                              sys.stdin.read(), options.environ)
+    discovery = discover(file_paths, config.exclude, Path(config.base_dir))
+    out = _Collected()
+    for missing in discovery.missing:
+        out.errors.append(ParseError(missing, 1, "no such file or directory"))
+    _scan_terraform(discovery, root, options, out)
+    _scan_manifests(discovery, root, config, options, out)
+    for item in discovery.of_kind("other"):
+        out.skipped.add(_display(item.path, root))
+    resources = apply_scope(
+        sorted(out.resources, key=lambda r: (r.source.file, r.source.line, r.address)),
+        config.scope_tags,
+        config.scope_paths,
+        root,
+        Path(config.base_dir).absolute(),
+    )
+    errors = sorted(set(out.errors), key=lambda e: (e.file, e.line, e.message))
+    engine = engine or default_engine(config)
+    denies = engine.evaluate(policy_input(resources, errors, config))
+    findings = findings_from_denies(denies, engine.rules(), resources, config)
+    diagnostics = sorted(set(out.diagnostics), key=lambda d: (d.file, d.line or 0, d.message))
+    return ScanResult(
+        profile=config.profile,
+        files=len(out.scanned),
+        resources=tuple(resources),
+        findings=tuple(findings),
+        errors=tuple(errors),
+        diagnostics=tuple(diagnostics),
+        fail_on=config.fail_on,
+        skipped_files=len(out.skipped - out.scanned),
+        excluded_files=len(discovery.excluded),
+    )

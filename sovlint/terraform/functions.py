@@ -1,0 +1,364 @@
+"""Terraform built-in functions, for static evaluation.
+
+Only pure functions: nothing that reads files outside the configuration, the clock or the
+network. A function missing here makes its call Unknown (the evaluator says which).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sovlint.terraform.values import Unknown
+
+
+class FunctionError(Exception):
+    """A call Terraform itself would reject (wrong types, bad index...)."""
+
+
+@dataclass(frozen=True)
+class Function:
+    call: Callable[[list[Any]], Any]
+    accepts_unknown: bool = False
+
+
+def _str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise FunctionError(f"expected a string, got {type(value).__name__}")
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    raise FunctionError(f"expected a list, got {type(value).__name__}")
+
+
+def _map(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise FunctionError(f"expected a map, got {type(value).__name__}")
+
+
+def _num(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise FunctionError("expected a number, got bool")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError as exc:
+            raise FunctionError(f"cannot convert {value!r} to a number") from exc
+        return int(number) if number.is_integer() else number
+    raise FunctionError(f"expected a number, got {type(value).__name__}")
+
+
+_FORMAT_RE = re.compile(r"%(%|[-+ #0]*\d*(?:\.\d+)?[sdfvqtbxXoeEgG])")
+
+
+def _format(args: list[Any]) -> str:
+    if not args:
+        raise FunctionError("format needs a format string")
+    spec = _str(args[0])
+    values = iter(args[1:])
+
+    def repl(match: re.Match[str]) -> str:
+        verb = match.group(1)
+        if verb == "%":
+            return "%"
+        try:
+            value = next(values)
+        except StopIteration as exc:
+            raise FunctionError("not enough arguments for format") from exc
+        kind = verb[-1]
+        if kind in "sv":
+            text = json.dumps(value) if isinstance(value, (list, dict)) else _str(value)
+            return ("%" + verb[:-1] + "s") % text
+        if kind == "q":
+            return json.dumps(_str(value))
+        if kind == "t":
+            return "true" if value else "false"
+        if kind in "dbxXo":
+            number = int(_num(value))
+            python_kind = {"b": "b", "d": "d", "x": "x", "X": "X", "o": "o"}[kind]
+            return format(number, verb[:-1].replace("#", "") + python_kind)
+        return ("%" + verb) % float(_num(value))
+
+    return _FORMAT_RE.sub(repl, spec)
+
+
+def _coalesce(args: list[Any]) -> Any:
+    for value in args:
+        if isinstance(value, Unknown):
+            return value
+        if value is not None and value != "":
+            return value
+    raise FunctionError("no non-null, non-empty argument")
+
+
+def _coalescelist(args: list[Any]) -> Any:
+    for value in args:
+        if _list(value):
+            return value
+    raise FunctionError("no non-empty list")
+
+
+def _lookup(args: list[Any]) -> Any:
+    mapping = args[0]
+    key = args[1] if len(args) > 1 else None
+    if isinstance(mapping, Unknown) or isinstance(key, Unknown):
+        return mapping if isinstance(mapping, Unknown) else key
+    mapping = _map(mapping)
+    skey = _str(key)
+    if skey in mapping:
+        return mapping[skey]
+    if len(args) > 2:
+        return args[2]
+    raise FunctionError(f"no key {skey!r} and no default")
+
+
+def _element(args: list[Any]) -> Any:
+    items = _list(args[0])
+    if not items:
+        raise FunctionError("element of an empty list")
+    return items[int(_num(args[1])) % len(items)]
+
+
+def _flatten(value: Any) -> list[Any]:
+    result: list[Any] = []
+    for item in _list(value):
+        if isinstance(item, list):
+            result.extend(_flatten(item))
+        else:
+            result.append(item)
+    return result
+
+
+def _merge(args: list[Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for value in args:
+        if value is None:
+            continue
+        result.update(_map(value))
+    return result
+
+
+def _length(value: Any) -> int:
+    if isinstance(value, (list, dict, str)):
+        return len(value)
+    raise FunctionError(f"length of {type(value).__name__}")
+
+
+def _distinct(items: list[Any]) -> list[Any]:
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _toset(value: Any) -> list[Any]:
+    return sorted(_distinct(_list(value)), key=lambda item: (str(type(item)), str(item)))
+
+
+def _tobool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return bool(value == "true")
+    raise FunctionError(f"cannot convert {value!r} to bool")
+
+
+def _tostring(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _substr(args: list[Any]) -> str:
+    text, offset, length = _str(args[0]), int(_num(args[1])), int(_num(args[2]))
+    if offset < 0:
+        offset += len(text)
+    return text[offset:] if length < 0 else text[offset : offset + length]
+
+
+def _regex(args: list[Any]) -> Any:
+    pattern, text = _str(args[0]), _str(args[1])
+    try:
+        match = re.search(pattern, text)
+    except re.error as exc:
+        raise FunctionError(f"invalid regex: {exc}") from exc
+    if match is None:
+        raise FunctionError("pattern did not match")
+    if match.groupdict():
+        return match.groupdict()
+    if match.groups():
+        return list(match.groups())
+    return match.group(0)
+
+
+def _regexall(args: list[Any]) -> list[Any]:
+    pattern, text = _str(args[0]), _str(args[1])
+    try:
+        matches = list(re.finditer(pattern, text))
+    except re.error as exc:
+        raise FunctionError(f"invalid regex: {exc}") from exc
+    return [m.groupdict() or list(m.groups()) or m.group(0) for m in matches]
+
+
+def _replace(args: list[Any]) -> str:
+    text, search, replacement = _str(args[0]), _str(args[1]), _str(args[2])
+    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
+        pattern = search[1:-1]
+        return re.sub(pattern, re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement), text)
+    return text.replace(search, replacement)
+
+
+def _zipmap(args: list[Any]) -> dict[str, Any]:
+    keys, values = _list(args[0]), _list(args[1])
+    if len(keys) != len(values):
+        raise FunctionError("zipmap lists differ in length")
+    return {_str(key): value for key, value in zip(keys, values)}
+
+
+def _split(args: list[Any]) -> list[str]:
+    return _str(args[1]).split(_str(args[0]))
+
+
+def _join(args: list[Any]) -> str:
+    separator = _str(args[0])
+    items: list[Any] = []
+    for value in args[1:]:
+        items.extend(_list(value))
+    return separator.join(_str(item) for item in items)
+
+
+def _one(value: Any) -> Any:
+    items = _list(value)
+    if len(items) > 1:
+        raise FunctionError("one() of a list with several elements")
+    return items[0] if items else None
+
+
+def _index_of(args: list[Any]) -> int:
+    items = _list(args[0])
+    if args[1] not in items:
+        raise FunctionError("value not in list")
+    return items.index(args[1])
+
+
+def _slice(args: list[Any]) -> list[Any]:
+    return _list(args[0])[int(_num(args[1])) : int(_num(args[2]))]
+
+
+def _range(args: list[Any]) -> list[int | float]:
+    numbers = [_num(arg) for arg in args]
+    if len(numbers) == 1:
+        start, stop, step = 0, numbers[0], 1
+    elif len(numbers) == 2:
+        start, stop, step = numbers[0], numbers[1], 1 if numbers[1] >= numbers[0] else -1
+    else:
+        start, stop, step = numbers[0], numbers[1], numbers[2]
+    if step == 0 or abs((stop - start) / step) > 1024:
+        raise FunctionError("range too large")
+    values: list[int | float] = []
+    current = start
+    while (step > 0 and current < stop) or (step < 0 and current > stop):
+        values.append(current)
+        current += step
+    return values
+
+
+def _one_arg(function: Callable[[Any], Any]) -> Callable[[list[Any]], Any]:
+    def call(args: list[Any]) -> Any:
+        if len(args) != 1:
+            raise FunctionError(f"expected 1 argument, got {len(args)}")
+        return function(args[0])
+
+    return call
+
+
+def _string_fn(function: Callable[[str], Any]) -> Callable[[list[Any]], Any]:
+    return _one_arg(lambda value: function(_str(value)))
+
+
+FUNCTIONS: dict[str, Function] = {
+    "format": Function(_format),
+    "formatlist": Function(
+        lambda args: [
+            _format([args[0], *row])
+            for row in zip(*[a if isinstance(a, list) else [a] * max(
+                (len(x) for x in args[1:] if isinstance(x, list)), default=1) for a in args[1:]])
+        ]
+    ),
+    "join": Function(_join),
+    "split": Function(_split),
+    "lower": Function(_string_fn(str.lower)),
+    "upper": Function(_string_fn(str.upper)),
+    "title": Function(_string_fn(str.title)),
+    "trimspace": Function(_string_fn(str.strip)),
+    "chomp": Function(_string_fn(lambda s: s.rstrip("\r\n"))),
+    "trim": Function(lambda args: _str(args[0]).strip(_str(args[1]))),
+    "trimprefix": Function(lambda args: _str(args[0]).removeprefix(_str(args[1]))),
+    "trimsuffix": Function(lambda args: _str(args[0]).removesuffix(_str(args[1]))),
+    "startswith": Function(lambda args: _str(args[0]).startswith(_str(args[1]))),
+    "endswith": Function(lambda args: _str(args[0]).endswith(_str(args[1]))),
+    "strcontains": Function(lambda args: _str(args[1]) in _str(args[0])),
+    "replace": Function(_replace),
+    "substr": Function(_substr),
+    "strrev": Function(_string_fn(lambda s: s[::-1])),
+    "regex": Function(_regex),
+    "regexall": Function(_regexall),
+    "coalesce": Function(_coalesce, accepts_unknown=True),
+    "coalescelist": Function(_coalescelist),
+    "lookup": Function(_lookup, accepts_unknown=True),
+    "merge": Function(_merge),
+    "concat": Function(lambda args: [item for value in args for item in _list(value)]),
+    "element": Function(_element),
+    "flatten": Function(_one_arg(_flatten)),
+    "keys": Function(_one_arg(lambda value: sorted(_map(value)))),
+    "values": Function(_one_arg(lambda value: [_map(value)[k] for k in sorted(_map(value))])),
+    "length": Function(_one_arg(_length)),
+    "contains": Function(lambda args: args[1] in _list(args[0])),
+    "index": Function(_index_of),
+    "distinct": Function(_one_arg(lambda value: _distinct(_list(value)))),
+    "reverse": Function(_one_arg(lambda value: list(reversed(_list(value))))),
+    "sort": Function(_one_arg(lambda value: sorted(_str(item) for item in _list(value)))),
+    "slice": Function(_slice),
+    "range": Function(_range),
+    "compact": Function(_one_arg(lambda value: [v for v in _list(value) if v not in ("", None)])),
+    "one": Function(_one_arg(_one)),
+    "tostring": Function(_one_arg(_tostring)),
+    "tonumber": Function(_one_arg(lambda value: None if value is None else _num(value))),
+    "tobool": Function(_one_arg(_tobool)),
+    "tolist": Function(_one_arg(_list)),
+    "toset": Function(_one_arg(_toset)),
+    "tomap": Function(_one_arg(_map)),
+    "zipmap": Function(_zipmap),
+    "jsonencode": Function(
+        _one_arg(lambda value: json.dumps(value, separators=(",", ":"), sort_keys=True))
+    ),
+    "jsondecode": Function(_one_arg(lambda value: json.loads(_str(value)))),
+    "min": Function(lambda args: min(_num(arg) for arg in args)),
+    "max": Function(lambda args: max(_num(arg) for arg in args)),
+    "abs": Function(_one_arg(lambda value: abs(_num(value)))),
+    "ceil": Function(_one_arg(lambda value: -int(-_num(value) // 1))),
+    "floor": Function(_one_arg(lambda value: int(_num(value) // 1))),
+    "sum": Function(_one_arg(lambda value: sum(_num(item) for item in _list(value)))),
+    "setunion": Function(lambda args: _toset([item for value in args for item in _list(value)])),
+    "setintersection": Function(
+        lambda args: _toset([i for i in _list(args[0]) if all(i in _list(o) for o in args[1:])])
+    ),
+    "setsubtract": Function(lambda args: _toset([i for i in _list(args[0])
+                                                   if i not in _list(args[1])])),
+    "alltrue": Function(_one_arg(lambda value: all(item is True for item in _list(value)))),
+    "anytrue": Function(_one_arg(lambda value: any(item is True for item in _list(value)))),
+}

@@ -1,0 +1,704 @@
+"""Loads a Terraform root module and evaluates it statically.
+
+A root module is a directory. Its variables take Terraform's precedence (defaults, TF_VAR_*,
+terraform.tfvars, *.auto.tfvars, --var-file, --var); locals, provider configurations (default
+and aliased), local module calls (with `providers = {...}`), `count` and `for_each` are
+evaluated as Terraform would, as far as values are known before apply. The result is a list of
+resource instances with evaluated attributes and the provider configuration each one uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sovlint.model import Diagnostic, ParseError
+from sovlint.terraform.evaluator import MISSING, Scope, evaluate
+from sovlint.terraform.syntax import (
+    Attribute,
+    Block,
+    Body,
+    Call,
+    ConfigFile,
+    Expr,
+    Literal,
+    ObjectExpr,
+    TupleExpr,
+    reference_text,
+)
+from sovlint.terraform.values import LazyObject, Unknown, contains_unknown
+
+MAX_MODULE_DEPTH = 16
+
+# Parses one configuration file; the scan passes a cached, parallel-friendly implementation.
+FileParser = Callable[[Path], tuple[ConfigFile | None, ParseError | None]]
+
+
+@dataclass
+class ProviderConfig:
+    """One `provider` block as seen from a module instance."""
+
+    name: str  # local provider name: aws, google, azurerm...
+    alias: str | None
+    attributes: dict[str, Any]
+    file: str
+    line: int
+    implicit: bool = False  # no block written: the provider's empty default configuration
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}.{self.alias}" if self.alias else self.name
+
+
+@dataclass
+class ResourceInstance:
+    """An evaluated resource or data source instance."""
+
+    address: str
+    mode: str  # managed | data
+    type: str
+    name: str
+    module_path: str
+    file: str
+    line: int
+    end_line: int
+    block: Block
+    attributes: dict[str, Any]
+    provider: ProviderConfig | None
+    provider_ref: str
+    unexpanded_reason: str | None = None  # count/for_each not known statically
+
+
+@dataclass
+class Backend:
+    type: str  # s3, azurerm, gcs, remote, cloud...
+    attributes: dict[str, Any]
+    file: str
+    line: int
+    end_line: int
+
+
+@dataclass
+class LoadedConfiguration:
+    resources: list[ResourceInstance] = field(default_factory=list)
+    backend: Backend | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    module_dirs: set[str] = field(default_factory=set)  # every directory loaded as a child
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModuleConfig:
+    """The blocks of one module directory, grouped by kind."""
+
+    directory: Path
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, Attribute] = field(default_factory=dict)
+    outputs: dict[str, Block] = field(default_factory=dict)
+    providers: list[Block] = field(default_factory=list)
+    resources: list[Block] = field(default_factory=list)
+    module_calls: list[Block] = field(default_factory=list)
+    terraform: list[Block] = field(default_factory=list)
+    block_files: dict[int, str] = field(default_factory=dict)  # id(block) -> file
+
+    def file_of(self, block: Block) -> str:
+        return self.block_files.get(id(block), "")
+
+
+def group_blocks(directory: Path, files: Sequence[ConfigFile]) -> ModuleConfig:
+    config = ModuleConfig(directory)
+    for config_file in files:
+        for block in config_file.blocks:
+            config.block_files[id(block)] = config_file.path
+            if block.type == "variable" and block.labels:
+                config.variables[block.labels[0]] = block
+            elif block.type == "locals":
+                for attribute in block.body.attributes.values():
+                    config.locals[attribute.name] = attribute
+                    config.block_files[id(attribute)] = config_file.path
+            elif block.type == "output" and block.labels:
+                config.outputs[block.labels[0]] = block
+            elif block.type == "provider" and block.labels:
+                config.providers.append(block)
+            elif block.type in ("resource", "data") and len(block.labels) == 2:
+                config.resources.append(block)
+            elif block.type == "module" and block.labels:
+                config.module_calls.append(block)
+            elif block.type == "terraform":
+                config.terraform.append(block)
+    return config
+
+
+def _literal_scope() -> Scope:
+    return Scope(lambda name: MISSING)
+
+
+def evaluate_body(body: Body, scope: Scope) -> dict[str, Any]:
+    """Attributes evaluated; nested blocks as lists of dicts (as Terraform's JSON shows them)."""
+    result: dict[str, Any] = {}
+    for name, attribute in body.attributes.items():
+        result[name] = evaluate(attribute.expr, scope)
+    for block in body.blocks:
+        if block.type == "dynamic" and block.labels:
+            result.setdefault(block.labels[0], [])
+            expanded = _expand_dynamic(block, scope)
+            if isinstance(expanded, Unknown):
+                result[block.labels[0]] = expanded
+            elif isinstance(result[block.labels[0]], list):
+                result[block.labels[0]].extend(expanded)
+            continue
+        if block.type in ("lifecycle", "provisioner", "connection", "precondition",
+                          "postcondition"):
+            continue
+        entries = result.setdefault(block.type, [])
+        if isinstance(entries, list):
+            entries.append(evaluate_body(block.body, scope))
+    return result
+
+
+def _expand_dynamic(block: Block, scope: Scope) -> list[dict[str, Any]] | Unknown:
+    for_each_attr = block.body.attributes.get("for_each")
+    contents = block.body.blocks_of("content")
+    if for_each_attr is None or not contents:
+        return []
+    collection = evaluate(for_each_attr.expr, scope)
+    if isinstance(collection, Unknown):
+        return collection
+    iterator_attr = block.body.attributes.get("iterator")
+    iterator = block.labels[0]
+    if iterator_attr is not None:
+        iterator = reference_text(iterator_attr.expr) or iterator
+    items = collection.items() if isinstance(collection, dict) else enumerate(collection or [])
+    expanded = []
+    for key, value in items:
+        inner = scope.child({iterator: {"key": key, "value": value}})
+        expanded.append(evaluate_body(contents[0].body, inner))
+    return expanded
+
+
+def _validation_candidates(block: Block, name: str) -> tuple[Any, ...] | None:
+    """`contains(["a", "b"], var.x)` in a validation gives the candidate values."""
+    for validation in block.body.blocks_of("validation"):
+        condition = validation.body.attributes.get("condition")
+        if condition is None:
+            continue
+        expr = condition.expr
+        if (
+            isinstance(expr, Call)
+            and expr.name == "contains"
+            and len(expr.args) == 2
+            and isinstance(expr.args[0], TupleExpr)
+            and reference_text(expr.args[1]) == f"var.{name}"
+            and all(isinstance(item, Literal) for item in expr.args[0].items)
+        ):
+            return tuple(item.value for item in expr.args[0].items if isinstance(item, Literal))
+    return None
+
+
+def _instance_key_text(key: Any) -> str:
+    return f'["{key}"]' if isinstance(key, str) else f"[{key}]"
+
+
+def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]]], str | None]:
+    """Instances of a block with count/for_each: (key, bindings) pairs, or a reason."""
+    count = body.attributes.get("count")
+    for_each = body.attributes.get("for_each")
+    if count is not None:
+        value = evaluate(count.expr, scope)
+        if isinstance(value, Unknown):
+            return [], f"count is not known statically ({value.reason})"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return [], f"count is not a number: {value!r}"
+        return [(index, {"count": {"index": index}}) for index in range(int(value))], None
+    if for_each is not None:
+        value = evaluate(for_each.expr, scope)
+        unknown = contains_unknown(value) if isinstance(value, (list, Unknown)) else None
+        if isinstance(value, Unknown):
+            return [], f"for_each is not known statically ({value.reason})"
+        if isinstance(value, LazyObject):
+            value = value.to_dict()
+        if isinstance(value, dict):
+            return [
+                (key, {"each": {"key": key, "value": item}}) for key, item in sorted(value.items())
+            ], None
+        if isinstance(value, list):
+            if unknown is not None:
+                return [], f"for_each is not known statically ({unknown.reason})"
+            keys = sorted({str(item) for item in value})
+            return [(key, {"each": {"key": key, "value": key}}) for key in keys], None
+        return [], f"for_each is not a map or set: {value!r}"
+    return [(None, {})], None
+
+
+class _ModuleInstance:
+    """One instance of a module (the root, or module.x["k"]) with its own scope."""
+
+    def __init__(
+        self,
+        loader: TerraformLoader,
+        config: ModuleConfig,
+        path: str,
+        inputs: Mapping[str, Any],
+        providers: dict[str, ProviderConfig],
+        depth: int,
+        chain: tuple[str, ...],
+    ) -> None:
+        self.loader = loader
+        self.config = config
+        self.path = path
+        self.depth = depth
+        self.chain = chain
+        self.variables = self._bind_variables(inputs)
+        self._locals_in_progress: set[str] = set()
+        self.locals = LazyObject(self._local, lambda: list(config.locals), "local")
+        self.scope = Scope(self._root)
+        self.providers = dict(providers)
+        for block in config.providers:
+            provider = self._provider_config(block)
+            self.providers[provider.ref] = provider
+        self.resource_views: dict[str, dict[str, Any]] = {}
+        self._children: dict[str, Any] = {}
+        self._children_in_progress: set[str] = set()
+        self.child_instances: dict[str, list[_ModuleInstance]] = {}
+
+    def prefix(self, address: str) -> str:
+        return f"{self.path}.{address}" if self.path else address
+
+    # --- variables and locals -------------------------------------------------------------
+    def _bind_variables(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, block in self.config.variables.items():
+            if name in inputs:
+                values[name] = inputs[name]
+                continue
+            default = block.body.attributes.get("default")
+            if default is not None:
+                values[name] = evaluate(default.expr, _literal_scope())
+                continue
+            candidates = _validation_candidates(block, name)
+            values[name] = Unknown(f"var.{name} has no value", candidates=candidates)
+        return values
+
+    def _local(self, name: str) -> Any:
+        attribute = self.config.locals.get(name)
+        if attribute is None:
+            return Unknown(f"local.{name} is not defined")
+        if name in self._locals_in_progress:
+            return Unknown(f"local.{name} refers to itself")
+        self._locals_in_progress.add(name)
+        try:
+            return evaluate(attribute.expr, self.scope)
+        finally:
+            self._locals_in_progress.discard(name)
+
+    # --- name resolution -----------------------------------------------------------------
+    def _root(self, name: str) -> Any:
+        if name == "var":
+            return self.variables
+        if name == "local":
+            return self.locals
+        if name == "module":
+            return LazyObject(self.module_output_view, lambda: [], "module")
+        if name == "path":
+            directory = self.config.directory.as_posix()
+            return {"module": directory, "root": self.loader.root.as_posix(), "cwd": "."}
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name == "data":
+            return LazyObject(lambda rtype: self._resource_type_view("data", rtype), address="data")
+        if name in self.loader.resource_types_of(self.config):
+            return self._resource_type_view("managed", name)
+        return MISSING
+
+    def _resource_type_view(self, mode: str, rtype: str) -> Any:
+        key = f"{mode}.{rtype}"
+        if key not in self.resource_views:
+            names = {
+                block.labels[1]: block
+                for block in self.config.resources
+                if block.labels[0] == rtype and (block.type == "data") == (mode == "data")
+            }
+            views = {name: self._resource_view(mode, block) for name, block in names.items()}
+            self.resource_views[key] = views
+        views = self.resource_views[key]
+        prefix = "data." if mode == "data" else ""
+
+        def getter(name: str) -> Any:
+            if name in views:
+                return views[name]
+            return Unknown(f"{prefix}{rtype}.{name} is not declared")
+
+        return LazyObject(getter, lambda: list(views), f"{prefix}{rtype}")
+
+    def _resource_view(self, mode: str, block: Block) -> Any:
+        rtype, name = block.labels
+        base = self.prefix(("data." if mode == "data" else "") + f"{rtype}.{name}")
+        instances, reason = _expansion(block.body, self.scope)
+        if reason is not None:
+            return Unknown(f"{base}: {reason}", refs=frozenset({base}))
+
+        def view(key: Any, bindings: dict[str, Any]) -> LazyObject:
+            address = base + (_instance_key_text(key) if key is not None else "")
+            scope = self.scope.child(bindings)
+            return LazyObject(
+                lambda attr: self._resource_attribute(block, address, attr, scope),
+                lambda: list(block.body.attributes),
+                address,
+            )
+
+        if len(instances) == 1 and instances[0][0] is None:
+            return view(None, instances[0][1])
+        if "count" in block.body.attributes:
+            return [view(key, bindings) for key, bindings in instances]
+        return {str(key): view(key, bindings) for key, bindings in instances}
+
+    def _resource_attribute(self, block: Block, address: str, attr: str, scope: Scope) -> Any:
+        attribute = block.body.attributes.get(attr)
+        if attribute is not None and attr not in ("count", "for_each", "provider"):
+            value = evaluate(attribute.expr, scope)
+            if isinstance(value, Unknown):
+                return Unknown(value.reason, value.refs | {address}, value.candidates)
+            return value
+        nested = block.body.blocks_of(attr)
+        if nested:
+            return [evaluate_body(child.body, scope) for child in nested]
+        if attr == "region":
+            provider = self.provider_for(block)
+            if provider is not None and "region" in provider.attributes:
+                return provider.attributes["region"]
+        return Unknown(f"{address}.{attr} is known only after apply", frozenset({address}))
+
+    def module_output_view(self, name: str) -> Any:
+        if name in self._children_in_progress:
+            return Unknown(f"module.{name} refers to itself")
+        if name not in self._children:
+            self._children_in_progress.add(name)
+            try:
+                self._children[name] = self.loader.instantiate_call(self, name)
+            finally:
+                self._children_in_progress.discard(name)
+        return self._children[name]
+
+    # --- providers ----------------------------------------------------------------------
+    def _provider_config(self, block: Block) -> ProviderConfig:
+        attributes = evaluate_body(block.body, self.scope)
+        alias = attributes.pop("alias", None)
+        return ProviderConfig(
+            name=block.labels[0],
+            alias=alias if isinstance(alias, str) else None,
+            attributes=attributes,
+            file=self.config.file_of(block),
+            line=block.line,
+        )
+
+    def provider_ref_of(self, block: Block) -> str:
+        attribute = block.body.attributes.get("provider")
+        if attribute is not None:
+            text = reference_text(attribute.expr)
+            if text:
+                return text
+        return block.labels[0].split("_", 1)[0]
+
+    def provider_for(self, block: Block) -> ProviderConfig | None:
+        ref = self.provider_ref_of(block)
+        if ref in self.providers:
+            return self.providers[ref]
+        if "." not in ref:
+            implicit = ProviderConfig(ref, None, {}, "", 0, implicit=True)
+            self.providers[ref] = implicit
+            return implicit
+        return None
+
+
+class TerraformLoader:
+    """Evaluates a root module directory and every local module it calls."""
+
+    def __init__(
+        self,
+        root: Path,
+        display_root: Path,
+        parse_file: FileParser,
+        variables: Mapping[str, Any] | None = None,
+        var_files: Sequence[Path] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.root = root
+        self.display_root = display_root
+        self.parse_file = parse_file
+        self.cli_variables = dict(variables or {})
+        self.var_files = list(var_files)
+        self.environ = os.environ if environ is None else environ
+        self.result = LoadedConfiguration()
+        self._module_cache: dict[Path, ModuleConfig] = {}
+        self._types_cache: dict[int, set[str]] = {}
+        self._remote_modules: dict[str, str] | None = None
+        self._instances: list[_ModuleInstance] = []
+
+    # --- files ------------------------------------------------------------------------
+    def display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.display_root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def module_config(self, directory: Path) -> ModuleConfig:
+        directory = directory.resolve() if not directory.is_absolute() else directory
+        if directory not in self._module_cache:
+            files: list[ConfigFile] = []
+            for path in sorted(directory.glob("*.tf")) + sorted(directory.glob("*.tf.json")):
+                if not path.is_file():
+                    continue
+                parsed, error = self.parse_file(path)
+                self.result.files.append(self.display(path))
+                if error is not None:
+                    self.result.errors.append(error)
+                if parsed is not None:
+                    files.append(parsed)
+            self._module_cache[directory] = group_blocks(directory, files)
+        return self._module_cache[directory]
+
+    def resource_types_of(self, config: ModuleConfig) -> set[str]:
+        key = id(config)
+        if key not in self._types_cache:
+            self._types_cache[key] = {
+                block.labels[0] for block in config.resources if block.type == "resource"
+            }
+        return self._types_cache[key]
+
+    # --- variables ----------------------------------------------------------------------
+    def root_inputs(self, config: ModuleConfig) -> dict[str, Any]:
+        """Variable values for the root module, in Terraform's precedence order."""
+        from sovlint.parsers.tfvars import load_tfvars  # local import: avoids a cycle
+
+        values: dict[str, Any] = {}
+        for key, text in sorted(self.environ.items()):
+            if key.startswith("TF_VAR_"):
+                name = key[len("TF_VAR_") :]
+                block = config.variables.get(name)
+                values[name] = _parse_cli_value(text, block)
+        candidates = [self.root / "terraform.tfvars", self.root / "terraform.tfvars.json"]
+        autos = sorted(
+            list(self.root.glob("*.auto.tfvars")) + list(self.root.glob("*.auto.tfvars.json")),
+            key=lambda p: p.name,
+        )
+        for path in [*candidates, *autos, *self.var_files]:
+            if not path.is_file():
+                continue
+            loaded, error = load_tfvars(path, self.display(path))
+            if error is not None:
+                self.result.errors.append(error)
+            values.update(loaded)
+        for name, text in self.cli_variables.items():
+            values[name] = _parse_cli_value(text, config.variables.get(name))
+        return {name: value for name, value in values.items() if name in config.variables}
+
+    # --- modules ------------------------------------------------------------------------
+    def load(self) -> LoadedConfiguration:
+        config = self.module_config(self.root)
+        instance = _ModuleInstance(self, config, "", self.root_inputs(config), {}, 0, (
+            str(self.root),))
+        self._collect(instance)
+        self.result.backend = self._backend(config)
+        return self.result
+
+    def _collect(self, instance: _ModuleInstance) -> None:
+        self._instances.append(instance)
+        for block in instance.config.resources:
+            self._collect_resource(instance, block)
+        for call in instance.config.module_calls:
+            instance.module_output_view(call.labels[0])  # instantiates the call
+        for _, children in sorted(instance.child_instances.items()):
+            for child_instance in children:
+                self._collect(child_instance)
+
+    def _collect_resource(self, instance: _ModuleInstance, block: Block) -> None:
+        mode = "data" if block.type == "data" else "managed"
+        rtype, name = block.labels
+        base = instance.prefix(("data." if mode == "data" else "") + f"{rtype}.{name}")
+        provider = instance.provider_for(block)
+        file = instance.config.file_of(block)
+        instances, reason = _expansion(block.body, instance.scope)
+        if reason is not None:
+            instances = [(None, {})]
+        for key, bindings in instances:
+            address = base + (_instance_key_text(key) if key is not None else "")
+            scope = instance.scope.child(bindings)
+            attributes = evaluate_body(block.body, scope)
+            for meta in ("count", "for_each", "provider", "depends_on", "lifecycle"):
+                attributes.pop(meta, None)
+            self.result.resources.append(
+                ResourceInstance(
+                    address=address,
+                    mode=mode,
+                    type=rtype,
+                    name=name,
+                    module_path=instance.path,
+                    file=file,
+                    line=block.line,
+                    end_line=block.end_line,
+                    block=block,
+                    attributes=attributes,
+                    provider=provider,
+                    provider_ref=instance.provider_ref_of(block),
+                    unexpanded_reason=reason,
+                )
+            )
+
+    def _remote_module_dirs(self) -> dict[str, str]:
+        if self._remote_modules is None:
+            self._remote_modules = {}
+            manifest = self.root / ".terraform" / "modules" / "modules.json"
+            try:
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+                for entry in data.get("Modules", []):
+                    if entry.get("Key") and entry.get("Dir"):
+                        self._remote_modules[str(entry["Key"])] = str(entry["Dir"])
+            except (OSError, ValueError, AttributeError):
+                pass
+        return self._remote_modules
+
+    def instantiate_call(self, parent: _ModuleInstance, name: str) -> Any:
+        call = next((c for c in parent.config.module_calls if c.labels[0] == name), None)
+        if call is None:
+            return Unknown(f"module.{name} is not declared")
+        address = parent.prefix(f"module.{name}")
+        file = parent.config.file_of(call)
+        source_attr = call.body.attributes.get("source")
+        source = evaluate(source_attr.expr, parent.scope) if source_attr else None
+        if not isinstance(source, str):
+            return self._unavailable(address, file, call, "module source is not a literal string")
+        directory = self._module_directory(parent, name, source)
+        if directory is None:
+            return self._unavailable(
+                address, file, call,
+                f"source {source!r} is not available locally (run `terraform init` to read it)",
+            )
+        if parent.depth + 1 > MAX_MODULE_DEPTH or str(directory) in parent.chain:
+            return self._unavailable(address, file, call, "module calls itself (cycle)")
+        self.result.module_dirs.add(str(directory))
+        config = self.module_config(directory)
+        instances, reason = _expansion(call.body, parent.scope)
+        if reason is not None:
+            self.result.diagnostics.append(
+                Diagnostic(file, f"{address}: {reason}; its resources are not expanded",
+                           call.line)
+            )
+            instances = [(None, {})]
+        providers = self._child_providers(parent, call)
+        outputs: dict[str, Any] = {}
+        children = parent.child_instances
+        children[name] = []
+        for key, bindings in instances:
+            scope = parent.scope.child(bindings)
+            inputs = {
+                attr: evaluate(attribute.expr, scope)
+                for attr, attribute in call.body.attributes.items()
+                if attr not in ("source", "version", "providers", "count", "for_each",
+                                "depends_on")
+            }
+            path = address + (_instance_key_text(key) if key is not None else "")
+            child = _ModuleInstance(self, config, path, inputs, providers, parent.depth + 1,
+                                    (*parent.chain, str(directory)))
+            children[name].append(child)
+            view = LazyObject(
+                lambda output, child=child: self._output(child, output),
+                lambda config=config: list(config.outputs),
+                path,
+            )
+            if key is None:
+                return view
+            outputs[str(key)] = view
+        if "count" in call.body.attributes:
+            return [outputs[k] for k in sorted(outputs, key=int)]
+        return outputs
+
+    def _output(self, instance: _ModuleInstance, name: str) -> Any:
+        block = instance.config.outputs.get(name)
+        if block is None or "value" not in block.body.attributes:
+            return Unknown(f"{instance.path}: output {name!r} is not declared")
+        return evaluate(block.body.attributes["value"].expr, instance.scope)
+
+    def _unavailable(self, address: str, file: str, call: Block, why: str) -> Unknown:
+        message = f"{address}: {why}"
+        if not any(d.message == message for d in self.result.diagnostics):
+            self.result.diagnostics.append(Diagnostic(file, message, call.line))
+        return Unknown(message)
+
+    def _module_directory(self, parent: _ModuleInstance, name: str, source: str) -> Path | None:
+        if source.startswith(("./", "../")) or source in (".", ".."):
+            directory = (parent.config.directory / source).resolve()
+            return directory if directory.is_dir() else None
+        key = ".".join(
+            part.split("[", 1)[0].removeprefix("module.")
+            for part in (parent.path.split(".module.") if parent.path else [])
+            if part
+        )
+        key = f"{key}.{name}" if key else name
+        recorded = self._remote_module_dirs().get(key)
+        if recorded is None:
+            return None
+        directory = (self.root / recorded).resolve()
+        return directory if directory.is_dir() else None
+
+    def _child_providers(self, parent: _ModuleInstance, call: Block) -> dict[str, ProviderConfig]:
+        # Default (unaliased) configurations are inherited; `providers = {...}` maps others.
+        inherited = {ref: cfg for ref, cfg in parent.providers.items() if "." not in ref}
+        mapping = call.body.attributes.get("providers")
+        if mapping is None:
+            return inherited
+        expr = mapping.expr
+        if isinstance(expr, ObjectExpr):
+            for key_expr, value_expr in expr.items:
+                child_ref = (
+                    key_expr.value
+                    if isinstance(key_expr, Literal)
+                    else reference_text(key_expr)
+                )
+                parent_ref = reference_text(value_expr)
+                if not isinstance(child_ref, str) or parent_ref is None:
+                    continue
+                provider = parent.providers.get(parent_ref)
+                if provider is None:
+                    continue
+                inherited[child_ref] = provider
+        return inherited
+
+    def _backend(self, config: ModuleConfig) -> Backend | None:
+        for block in config.terraform:
+            for inner in block.body.blocks:
+                if inner.type == "backend" and inner.labels:
+                    attributes = evaluate_body(inner.body, _literal_scope())
+                    return Backend(inner.labels[0], attributes, config.file_of(block),
+                                   inner.line, inner.end_line)
+                if inner.type == "cloud":
+                    attributes = evaluate_body(inner.body, _literal_scope())
+                    return Backend("cloud", attributes, config.file_of(block), inner.line,
+                                   inner.end_line)
+        return None
+
+
+def _parse_cli_value(text: str, block: Block | None) -> Any:
+    """`--var k=v` and TF_VAR_k: strings, unless the variable's type is not a string."""
+    type_attr = block.body.attributes.get("type") if block is not None else None
+    type_text = reference_text(type_attr.expr) if type_attr is not None else None
+    if type_attr is None or type_text == "string":
+        return text
+    from sovlint.parsers.hcl import HclSyntaxError, parse_expression
+
+    try:
+        return evaluate(parse_expression(text), _literal_scope())
+    except HclSyntaxError:
+        return text
+
+
+def evaluate_literal(expr: Expr) -> Any:
+    return evaluate(expr, _literal_scope())
+
+
+def iter_addresses(resources: Iterable[ResourceInstance]) -> list[str]:
+    return [resource.address for resource in resources]

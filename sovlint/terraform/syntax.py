@@ -1,0 +1,159 @@
+"""Terraform configuration syntax: blocks, attributes and expressions, with line numbers.
+
+Parsers (HCL native syntax and JSON syntax) produce these records; the evaluator reads them.
+They are independent of python-hcl2 so that another parser can produce the same records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Expr:
+    line: int
+
+
+@dataclass(frozen=True)
+class Literal(Expr):
+    value: Any  # str, int, float, bool or None
+
+
+@dataclass(frozen=True)
+class Template(Expr):
+    """A string with interpolations: parts are str or Expr."""
+
+    parts: tuple[str | Expr, ...]
+
+
+@dataclass(frozen=True)
+class Unsupported(Expr):
+    """Syntax the evaluator does not model (template directives...): always unknown."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Name(Expr):
+    name: str
+
+
+@dataclass(frozen=True)
+class GetAttr(Expr):
+    obj: Expr
+    name: str
+
+
+@dataclass(frozen=True)
+class Index(Expr):
+    obj: Expr
+    key: Expr
+
+
+@dataclass(frozen=True)
+class Splat(Expr):
+    """`obj[*].a.b` or `obj.*.a`: applies `steps` (GetAttr/Index over a placeholder) to each."""
+
+    obj: Expr
+    steps: tuple[tuple[str, Any], ...]  # ("attr", name) | ("index", Expr)
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    name: str
+    args: tuple[Expr, ...]
+    expand_last: bool = False
+
+
+@dataclass(frozen=True)
+class Conditional(Expr):
+    condition: Expr
+    if_true: Expr
+    if_false: Expr
+
+
+@dataclass(frozen=True)
+class BinaryOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class UnaryOp(Expr):
+    op: str
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class TupleExpr(Expr):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class ObjectExpr(Expr):
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+@dataclass(frozen=True)
+class ForExpr(Expr):
+    key_var: str | None
+    value_var: str
+    collection: Expr
+    key_expr: Expr | None  # set for object comprehensions
+    value_expr: Expr
+    condition: Expr | None
+    grouping: bool = False
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    expr: Expr
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    body: Body
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Body:
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    blocks: tuple[Block, ...] = ()
+
+    def blocks_of(self, block_type: str) -> list[Block]:
+        return [block for block in self.blocks if block.type == block_type]
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """One parsed `.tf` or `.tf.json` file."""
+
+    path: str  # as reported, relative to the scan root
+    blocks: tuple[Block, ...]
+
+
+def reference_text(expr: Expr) -> str | None:
+    """`var.region`, `aws_s3_bucket.dr.arn`, `local.x[0]`: a traversal written as text."""
+    if isinstance(expr, Name):
+        return expr.name
+    if isinstance(expr, GetAttr):
+        base = reference_text(expr.obj)
+        return f"{base}.{expr.name}" if base is not None else None
+    if isinstance(expr, Index):
+        base = reference_text(expr.obj)
+        if base is None:
+            return None
+        if isinstance(expr.key, Literal):
+            key = expr.key.value
+            return f'{base}["{key}"]' if isinstance(key, str) else f"{base}[{key}]"
+        return f"{base}[...]"
+    return None

@@ -1,0 +1,73 @@
+"""HCL parsing keeps every block's and attribute's lines; bad input is an error value."""
+
+from __future__ import annotations
+
+from sovlint.parsers.hcl import parse_hcl
+from sovlint.terraform.syntax import GetAttr, Literal, Name, Template
+
+CONFIG = """\
+provider "aws" {
+  region = "eu-west-3"
+}
+
+resource "aws_s3_bucket" "documents" {
+  bucket = "patient-documents-${var.env}"
+
+  tags = {
+    data-classification = "health"
+  }
+}
+"""
+
+
+def test_blocks_keep_start_and_end_lines() -> None:
+    parsed, error = parse_hcl(CONFIG, "main.tf")
+    assert error is None and parsed is not None
+    provider, bucket = parsed.blocks
+    assert (provider.type, provider.labels, provider.line, provider.end_line) == (
+        "provider", ("aws",), 1, 3)
+    assert (bucket.labels, bucket.line, bucket.end_line) == (
+        ("aws_s3_bucket", "documents"), 5, 11)
+
+
+def test_attributes_keep_their_line_and_expression() -> None:
+    parsed, _ = parse_hcl(CONFIG, "main.tf")
+    assert parsed is not None
+    bucket = parsed.blocks[1]
+    attribute = bucket.body.attributes["bucket"]
+    assert attribute.line == 6
+    assert attribute.expr == Template(6, ("patient-documents-", GetAttr(6, Name(6, "var"), "env")))
+    assert bucket.body.attributes["tags"].line == 8
+
+
+def test_literal_region() -> None:
+    parsed, _ = parse_hcl(CONFIG, "main.tf")
+    assert parsed is not None
+    assert parsed.blocks[0].body.attributes["region"].expr == Literal(2, "eu-west-3")
+
+
+def test_nested_blocks_repeat() -> None:
+    text = 'resource "x" "y" {\n  rule {\n    id = "a"\n  }\n  rule {\n    id = "b"\n  }\n}\n'
+    parsed, _ = parse_hcl(text, "x.tf")
+    assert parsed is not None
+    rules = parsed.blocks[0].body.blocks_of("rule")
+    assert [(r.line, r.end_line) for r in rules] == [(2, 4), (5, 7)]
+
+
+def test_missing_value_is_an_error_with_its_line() -> None:
+    parsed, error = parse_hcl('resource "a" "b" {\n  bucket =\n}\n', "broken.tf")
+    assert parsed is None
+    assert error is not None
+    assert (error.file, error.line) == ("broken.tf", 2)
+
+
+def test_unclosed_block_is_an_error_not_an_exception() -> None:
+    parsed, error = parse_hcl('resource "a" "b" {\n  bucket = "x"\n', "broken.tf")
+    assert parsed is None
+    assert error is not None and "unclosed" in error.message
+
+
+def test_crlf_and_no_trailing_newline_parse() -> None:
+    parsed, error = parse_hcl('provider "aws" {\r\n  region = "eu-west-1"\r\n}', "crlf.tf")
+    assert error is None and parsed is not None
+    assert parsed.blocks[0].body.attributes["region"].expr == Literal(2, "eu-west-1")

@@ -1,0 +1,125 @@
+"""Root modules: variables, locals, provider aliases, modules, count and for_each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sovlint.model import ParseError
+from sovlint.parsers.hcl import parse_hcl
+from sovlint.terraform.loader import TerraformLoader
+from sovlint.terraform.syntax import ConfigFile
+from sovlint.terraform.values import Unknown
+
+
+def _parse(path: Path) -> tuple[ConfigFile | None, ParseError | None]:
+    return parse_hcl(path.read_text(), path.name)
+
+
+def load(tmp_path: Path, files: dict[str, str], **kwargs: object) -> dict[str, object]:
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    loader = TerraformLoader(tmp_path, tmp_path, _parse, environ={}, **kwargs)  # type: ignore[arg-type]
+    loaded = loader.load()
+    return {r.address: r for r in loaded.resources} | {"__diagnostics__": loaded.diagnostics}
+
+
+PROVIDERS = """
+provider "aws" { region = "eu-west-3" }
+provider "aws" {
+  alias  = "dr"
+  region = "us-east-1"
+}
+"""
+
+
+def test_resource_uses_aliased_provider(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": PROVIDERS + """
+resource "aws_s3_bucket" "dr" {
+  provider = aws.dr
+}
+"""})
+    bucket = found["aws_s3_bucket.dr"]
+    assert bucket.provider.ref == "aws.dr"  # type: ignore[attr-defined]
+    assert bucket.provider.attributes["region"] == "us-east-1"  # type: ignore[attr-defined]
+
+
+def test_variable_default_and_tfvars_precedence(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": 'variable "region" { default = "eu-west-1" }\n'
+                   'resource "aws_sqs_queue" "q" { region = var.region }\n',
+        "terraform.tfvars": 'region = "eu-west-3"\n',
+        "z.auto.tfvars": 'region = "eu-central-1"\n',
+    })
+    assert found["aws_sqs_queue.q"].attributes["region"] == "eu-central-1"  # type: ignore[attr-defined]
+
+
+def test_cli_var_wins_over_files(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": 'variable "region" {}\nresource "aws_sqs_queue" "q" { region = var.region }\n',
+        "terraform.tfvars": 'region = "eu-west-3"\n',
+    }, variables={"region": "eu-north-1"})
+    assert found["aws_sqs_queue.q"].attributes["region"] == "eu-north-1"  # type: ignore[attr-defined]
+
+
+def test_unset_variable_stays_unknown(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": 'variable "region" {}\nresource "aws_sqs_queue" "q" { region = var.region }\n',
+    })
+    region = found["aws_sqs_queue.q"].attributes["region"]  # type: ignore[attr-defined]
+    assert isinstance(region, Unknown) and "var.region" in region.reason
+
+
+def test_for_each_expands_with_keys(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": """
+resource "aws_s3_bucket" "site" {
+  for_each = { paris = "eu-west-3", dublin = "eu-west-1" }
+  region   = each.value
+}
+"""})
+    assert found['aws_s3_bucket.site["paris"]'].attributes["region"] == "eu-west-3"  # type: ignore[attr-defined]
+    assert found['aws_s3_bucket.site["dublin"]'].attributes["region"] == "eu-west-1"  # type: ignore[attr-defined]
+
+
+def test_module_called_with_provider_alias(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": PROVIDERS + """
+module "primary" {
+  source = "./modules/store"
+}
+module "replica" {
+  source    = "./modules/store"
+  providers = { aws = aws.dr }
+}
+""",
+        "modules/store/main.tf": 'resource "aws_dynamodb_table" "this" { name = "t" }\n',
+    })
+    primary = found["module.primary.aws_dynamodb_table.this"]
+    replica = found["module.replica.aws_dynamodb_table.this"]
+    assert primary.provider.attributes["region"] == "eu-west-3"  # type: ignore[attr-defined]
+    assert replica.provider.attributes["region"] == "us-east-1"  # type: ignore[attr-defined]
+
+
+def test_remote_module_without_init_is_a_diagnostic(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'})
+    diagnostics = found["__diagnostics__"]
+    assert [d.message for d in diagnostics] == [  # type: ignore[attr-defined]
+        "module.vpc: source 'terraform-aws-modules/vpc/aws' is not available locally "
+        "(run `terraform init` to read it)"
+    ]
+
+
+def test_reference_to_another_resource_keeps_its_address(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": """
+resource "aws_s3_bucket" "dr" {}
+resource "aws_s3_bucket_replication_configuration" "r" {
+  rule {
+    destination { bucket = aws_s3_bucket.dr.arn }
+  }
+}
+"""})
+    replication = found["aws_s3_bucket_replication_configuration.r"]
+    target = replication.attributes["rule"][0]["destination"][0]["bucket"]  # type: ignore[attr-defined]
+    assert isinstance(target, Unknown)
+    assert target.refs == frozenset({"aws_s3_bucket.dr"})
