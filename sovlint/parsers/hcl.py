@@ -118,9 +118,7 @@ def _template_parts(node: Any) -> tuple[str | Expr, ...]:
             continue
         kind = getattr(inner, "type", "")
         text = str(inner)
-        if kind == "ESCAPED_INTERPOLATION":
-            parts.append(text[1:])
-        elif kind == "ESCAPED_DIRECTIVE":
+        if kind == "ESCAPED_INTERPOLATION" or kind == "ESCAPED_DIRECTIVE":
             parts.append(text[1:])
         else:
             parts.append(_unescape(text))
@@ -160,7 +158,7 @@ def _heredoc(node: Any) -> Expr:
         return Unsupported(line, "heredoc template")
 
 
-def _expr(node: Any) -> Expr:  # noqa: C901 - one branch per grammar rule reads best here
+def _expr(node: Any) -> Expr:
     data = node.data
     line = _line(node)
     if data == "expr_term":

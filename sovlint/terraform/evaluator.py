@@ -72,7 +72,7 @@ def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
         return Unknown("expression nested too deeply")
 
 
-def _evaluate(expr: Expr, scope: Scope, depth: int) -> Any:  # noqa: C901
+def _evaluate(expr: Expr, scope: Scope, depth: int) -> Any:
     if isinstance(expr, Literal):
         return expr.value
     if isinstance(expr, Template):

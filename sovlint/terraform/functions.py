@@ -97,6 +97,15 @@ def _format(args: list[Any]) -> str:
     return _FORMAT_RE.sub(repl, spec)
 
 
+def _formatlist(args: list[Any]) -> list[str]:
+    lists = [value for value in args[1:] if isinstance(value, list)]
+    length = len(lists[0]) if lists else 1
+    if any(len(value) != length for value in lists):
+        raise FunctionError("formatlist lists differ in length")
+    columns = [value if isinstance(value, list) else [value] * length for value in args[1:]]
+    return [_format([args[0], *row]) for row in zip(*columns, strict=True)]
+
+
 def _coalesce(args: list[Any]) -> Any:
     for value in args:
         if isinstance(value, Unknown):
@@ -226,7 +235,7 @@ def _zipmap(args: list[Any]) -> dict[str, Any]:
     keys, values = _list(args[0]), _list(args[1])
     if len(keys) != len(values):
         raise FunctionError("zipmap lists differ in length")
-    return {_str(key): value for key, value in zip(keys, values)}
+    return {_str(key): value for key, value in zip(keys, values, strict=True)}
 
 
 def _split(args: list[Any]) -> list[str]:
@@ -261,6 +270,9 @@ def _slice(args: list[Any]) -> list[Any]:
 
 def _range(args: list[Any]) -> list[int | float]:
     numbers = [_num(arg) for arg in args]
+    start: int | float
+    stop: int | float
+    step: int | float
     if len(numbers) == 1:
         start, stop, step = 0, numbers[0], 1
     elif len(numbers) == 2:
@@ -292,13 +304,7 @@ def _string_fn(function: Callable[[str], Any]) -> Callable[[list[Any]], Any]:
 
 FUNCTIONS: dict[str, Function] = {
     "format": Function(_format),
-    "formatlist": Function(
-        lambda args: [
-            _format([args[0], *row])
-            for row in zip(*[a if isinstance(a, list) else [a] * max(
-                (len(x) for x in args[1:] if isinstance(x, list)), default=1) for a in args[1:]])
-        ]
-    ),
+    "formatlist": Function(_formatlist),
     "join": Function(_join),
     "split": Function(_split),
     "lower": Function(_string_fn(str.lower)),

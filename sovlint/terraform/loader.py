@@ -605,17 +605,20 @@ class TerraformLoader:
             child = _ModuleInstance(self, config, path, inputs, providers, parent.depth + 1,
                                     (*parent.chain, str(directory)))
             children[name].append(child)
-            view = LazyObject(
-                lambda output, child=child: self._output(child, output),
-                lambda config=config: list(config.outputs),
-                path,
-            )
+            view = self._outputs_view(child, path)
             if key is None:
                 return view
             outputs[str(key)] = view
         if "count" in call.body.attributes:
             return [outputs[k] for k in sorted(outputs, key=int)]
         return outputs
+
+    def _outputs_view(self, child: _ModuleInstance, path: str) -> LazyObject:
+        return LazyObject(
+            lambda output: self._output(child, output),
+            lambda: list(child.config.outputs),
+            path,
+        )
 
     def _output(self, instance: _ModuleInstance, name: str) -> Any:
         block = instance.config.outputs.get(name)

@@ -102,7 +102,8 @@ module "replica" {
 
 
 def test_remote_module_without_init_is_a_diagnostic(tmp_path: Path) -> None:
-    found = load(tmp_path, {"main.tf": 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'})
+    call = 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
+    found = load(tmp_path, {"main.tf": call})
     diagnostics = found["__diagnostics__"]
     assert [d.message for d in diagnostics] == [  # type: ignore[attr-defined]
         "module.vpc: source 'terraform-aws-modules/vpc/aws' is not available locally "

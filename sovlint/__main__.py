@@ -1,0 +1,5 @@
+"""`python -m sovlint` runs the command line."""
+
+from sovlint.cli import main
+
+main()

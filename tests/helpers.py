@@ -1,0 +1,31 @@
+"""Helpers shared by the tests: fixture paths, an in-process CLI runner, finding filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sovlint.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+
+
+def run_cli(*args: str, cwd: Path | None = None, input: str | None = None) -> Result:
+    """Run the sovlint command in-process, from `cwd` (the repository by default)."""
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd or REPO)
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def findings_of(report: dict[str, Any], rule_id: str) -> list[tuple[str | None, str, int]]:
+    """(resource, file, line) of every unsuppressed finding of one rule."""
+    return [
+        (f["resource"], f["file"], f["line"])
+        for f in report["findings"]
+        if f["rule_id"] == rule_id and not f["suppressed"]
+    ]
