@@ -120,7 +120,7 @@ def test_deep_nesting_is_refused() -> None:
     text = "a: " + "[" * 2000 + "]" * 2000 + "\n"
     parsed = parse_yaml_stream(text, "deep.yaml")
     assert parsed.documents == ()
-    assert parsed.errors[0].message.startswith("refused:")
+    assert "nesting" in parsed.errors[0].message
 
 
 def test_bom_and_crlf() -> None:
