@@ -155,7 +155,16 @@ def _scan_terraform(
             var_files=[Path(p).absolute() for p in options.var_files],
             environ=environ,
         )
-        loaded = loader.load()
+        try:
+            loaded = loader.load()
+        except Exception as exc:  # noqa: BLE001 - one module must not stop the scan
+            # A defect of ours, not of the input: say so, and keep scanning the rest. The
+            # gate must not pass on a module it could not evaluate.
+            out.errors.append(ParseError(
+                _display(directory, root), 1,
+                f"internal error while evaluating this module ({type(exc).__name__}: {exc}); "
+                "please report it"))
+            continue
         out.diagnostics.extend(loaded.diagnostics)
         for instance in loaded.resources:
             if instance.mode == "managed":

@@ -336,9 +336,9 @@ def _call(expr: Call, scope: Scope, depth: int) -> Any:
     if function is None:
         return Unknown(f"function {name}() is not evaluated statically")
     if not function.accepts_unknown:
-        unknown = next((contains_unknown(arg) for arg in args if contains_unknown(arg)), None)
-        if unknown is not None:
-            return merge_unknowns([unknown] + [contains_unknown(a) for a in args])
+        unknowns = [contains_unknown(arg) for arg in args]
+        if any(unknown is not None for unknown in unknowns):
+            return merge_unknowns(unknowns)
     try:
         return function.call(args)
     except FunctionError as exc:

@@ -257,14 +257,14 @@ class _ModuleInstance:
         self._locals_in_progress: set[str] = set()
         self.locals = LazyObject(self._local, lambda: list(config.locals), "local")
         self.scope = Scope(self._root)
-        self.providers = dict(providers)
-        for block in config.providers:
-            provider = self._provider_config(block)
-            self.providers[provider.ref] = provider
         self.resource_views: dict[str, dict[str, Any]] = {}
         self._children: dict[str, Any] = {}
         self._children_in_progress: set[str] = set()
         self.child_instances: dict[str, list[_ModuleInstance]] = {}
+        self.providers = dict(providers)
+        for block in config.providers:
+            provider = self._provider_config(block)
+            self.providers[provider.ref] = provider
 
     def prefix(self, address: str) -> str:
         return f"{self.path}.{address}" if self.path else address

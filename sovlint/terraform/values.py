@@ -19,9 +19,6 @@ class Unknown:
     # Every value this unknown may take, when known (a variable's validation list).
     candidates: tuple[Any, ...] | None = None
 
-    def __bool__(self) -> bool:  # an unknown must never pass for a truthy value by accident
-        raise TypeError("the truth of an unknown value is unknown")
-
 
 def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)

@@ -124,3 +124,29 @@ resource "aws_s3_bucket_replication_configuration" "r" {
     target = replication.attributes["rule"][0]["destination"][0]["bucket"]  # type: ignore[attr-defined]
     assert isinstance(target, Unknown)
     assert target.refs == frozenset({"aws_s3_bucket.dr"})
+
+
+def test_function_over_a_list_holding_an_unknown_stays_unknown(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": """
+variable "extra" {}
+resource "aws_s3_bucket" "b" {
+  tags = merge({ a = "1" }, { b = var.extra })
+}
+"""})
+    tags = found["aws_s3_bucket.b"].attributes["tags"]  # type: ignore[attr-defined]
+    assert isinstance(tags, Unknown) and "var.extra" in tags.reason
+
+
+def test_provider_configured_from_a_module_output(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": """
+module "settings" {
+  source = "./settings"
+}
+provider "aws" { region = module.settings.region }
+resource "aws_s3_bucket" "b" {}
+""",
+        "settings/outputs.tf": 'output "region" { value = "eu-west-3" }\n',
+    })
+    bucket = found["aws_s3_bucket.b"]
+    assert bucket.provider.attributes["region"] == "eu-west-3"  # type: ignore[attr-defined]
