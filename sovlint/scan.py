@@ -96,6 +96,24 @@ def _read_text(path: Path, display: str) -> tuple[str | None, ParseError | None]
         return None, ParseError(display, line, f"not UTF-8 text (byte {exc.start})")
 
 
+def parse_terraform_file(path: Path, display: str) -> tuple[ConfigFile | None, ParseError | None]:
+    """Read and parse one `.tf` or `.tf.json` file; errors are returned, never raised."""
+    text, error = _read_text(path, display)
+    if text is None:
+        return None, error
+    if path.name.endswith(".json"):
+        return parse_tf_json(text, display)
+    return parse_hcl(text, display)
+
+
+def _parse_job(job: tuple[Path, str]) -> tuple[ConfigFile | None, ParseError | None]:
+    return parse_terraform_file(*job)
+
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 40
+
+
 class _TerraformFiles:
     """Parses each configuration file once, for every root module that reads it."""
 
@@ -103,17 +121,24 @@ class _TerraformFiles:
         self.root = root
         self.cache: dict[Path, tuple[ConfigFile | None, ParseError | None]] = {}
 
+    def prefetch(self, paths: Sequence[Path], jobs: int) -> None:
+        """Parse many files across processes; results are the same for any number of jobs."""
+        todo = [p.absolute() for p in paths if p.absolute() not in self.cache]
+        if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        jobs_list = [(path, _display(path, self.root)) for path in todo]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, len(jobs_list) // (jobs * 8))
+            for path, parsed in zip(todo, pool.map(_parse_job, jobs_list, chunksize=chunk),
+                                    strict=True):
+                self.cache[path] = parsed
+
     def parse(self, path: Path) -> tuple[ConfigFile | None, ParseError | None]:
         path = path.absolute()
         if path not in self.cache:
-            display = _display(path, self.root)
-            text, error = _read_text(path, display)
-            if text is None:
-                self.cache[path] = (None, error)
-            elif path.name.endswith(".json"):
-                self.cache[path] = parse_tf_json(text, display)
-            else:
-                self.cache[path] = parse_hcl(text, display)
+            self.cache[path] = parse_terraform_file(path, _display(path, self.root))
         return self.cache[path]
 
     def called_directories(self, directory: Path) -> set[Path]:
@@ -139,6 +164,7 @@ def _scan_terraform(
     discovery: Discovery, root: Path, options: ScanOptions, out: _Collected
 ) -> None:
     files = _TerraformFiles(root)
+    files.prefetch([f.path for f in discovery.of_kind("terraform")], options.jobs)
     directories = [d.resolve() for d in discovery.terraform_dirs]
     called: set[Path] = set()
     for directory in directories:
