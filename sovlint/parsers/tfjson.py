@@ -99,11 +99,10 @@ def _is_block_value(node: yaml.Node) -> bool:
 def _blocks(block_type: str, node: yaml.Node, labels: int, prefix: tuple[str, ...] = (),
             key_line: int | None = None) -> list[Block]:
     if labels == 0:
-        bodies = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        return [
-            Block(block_type, prefix, _body(body), key_line or _line(body), _end_line(body))
-            for body in bodies
-        ]
+        if isinstance(node, yaml.SequenceNode):  # several blocks of one type and label
+            return [Block(block_type, prefix, _body(body), _line(body), _end_line(body))
+                    for body in node.value]
+        return [Block(block_type, prefix, _body(node), key_line or _line(node), _end_line(node))]
     if not isinstance(node, yaml.MappingNode):
         return []
     result: list[Block] = []

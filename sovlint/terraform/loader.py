@@ -399,8 +399,10 @@ class _ModuleInstance:
     def provider_ref_of(self, block: Block) -> str:
         attribute = block.body.attributes.get("provider")
         if attribute is not None:
-            text = reference_text(attribute.expr)
-            if text:
+            # HCL writes a reference (aws.dr); JSON syntax may write the string "aws.dr".
+            expr = attribute.expr
+            text = expr.value if isinstance(expr, Literal) else reference_text(expr)
+            if isinstance(text, str) and text:
                 return text
         return block.labels[0].split("_", 1)[0]
 
