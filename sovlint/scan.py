@@ -27,7 +27,11 @@ from sovlint.model import (
 )
 from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
 from sovlint.normalise.scope import apply_scope
-from sovlint.normalise.terraform import normalise_backend, normalise_instance
+from sovlint.normalise.terraform import (
+    inherit_parent_locations,
+    normalise_backend,
+    normalise_instance,
+)
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.parsers.tfjson import parse_tf_json
 from sovlint.parsers.yamldocs import (
@@ -183,7 +187,7 @@ def _scan_terraform(
         )
         try:
             loaded = loader.load()
-        except Exception as exc:  # noqa: BLE001 - one module must not stop the scan
+        except Exception as exc:
             # A defect of ours, not of the input: say so, and keep scanning the rest. The
             # gate must not pass on a module it could not evaluate.
             out.errors.append(ParseError(
@@ -192,9 +196,9 @@ def _scan_terraform(
                 "please report it"))
             continue
         out.diagnostics.extend(loaded.diagnostics)
-        for instance in loaded.resources:
-            if instance.mode == "managed":
-                out.resources.append(normalise_instance(instance))
+        managed = {i.address: i for i in loaded.resources if i.mode == "managed"}
+        normalised = [normalise_instance(instance) for instance in managed.values()]
+        out.resources.extend(inherit_parent_locations(normalised, managed))
         if loaded.backend is not None:
             out.resources.append(normalise_backend(loaded.backend))
     for path, (_, error) in sorted(files.cache.items()):

@@ -344,6 +344,32 @@ def location_attributes(
     return tuple(names)
 
 
+def parent_attributes(terraform_provider: str) -> tuple[str, ...]:
+    """Attributes through which a child resource takes its parent's location
+    (`ionoscloud_server.datacenter_id`, `ovh_cloud_project_kube_nodepool.kube_id`)."""
+    return tuple(_as_str_list(_provider_section(terraform_provider).get("parent_attributes")))
+
+
+@cache
+def _endpoint_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    entries = _resource_types().get("storage_endpoints") or []
+    return tuple(
+        (re.compile(str(entry["pattern"]), re.IGNORECASE), str(entry["entity"]))
+        for entry in entries
+        if isinstance(entry, Mapping) and "pattern" in entry and "entity" in entry
+    )
+
+
+def entity_for_endpoint(url: str) -> tuple[str, str | None] | None:
+    """(entity, region as written) of an S3-compatible endpoint URL, e.g. OVHcloud's
+    `https://s3.gra.io.cloud.ovh.net`; None when the host is not in the catalogue."""
+    for pattern, entity in _endpoint_patterns():
+        match = pattern.search(url.strip())
+        if match:
+            return entity, match.groupdict().get("region")
+    return None
+
+
 def provider_config_region_attributes(terraform_provider: str) -> tuple[str, ...]:
     """Provider-configuration attributes that carry a default region (empty for azurerm, ovh)."""
     return tuple(_as_str_list(_provider_section(terraform_provider).get("provider_config")))

@@ -7,11 +7,16 @@ its provider configuration (default or aliased). Types with no fixed region are 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sovlint import catalog
 from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Resource, Source
-from sovlint.normalise.location import location_of_region, location_of_value
+from sovlint.normalise.location import (
+    location_of_members,
+    location_of_region,
+    location_of_value,
+)
 from sovlint.terraform.loader import Backend, ProviderConfig, ResourceInstance
 from sovlint.terraform.values import Unknown, to_json_safe
 
@@ -41,14 +46,37 @@ def provider_entity(
     )
 
 
+def _path_values(attributes: dict[str, Any], path: str) -> list[Any]:
+    """Values at a dotted path; nested blocks are lists, so one path may give several."""
+    current: list[Any] = [attributes]
+    for part in path.split("."):
+        following: list[Any] = []
+        for value in current:
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, Unknown):
+                    following.append(item)
+                elif isinstance(item, dict) and item.get(part) is not None:
+                    following.append(item[part])
+        current = following
+    return [value for value in current if isinstance(value, (str, Unknown))]
+
+
 def _first_region_value(
     attributes: dict[str, Any], names: tuple[str, ...]
 ) -> tuple[str, Any] | None:
+    """(attribute, value) of the first location attribute set; a list when several blocks
+    each name a region."""
     for name in names:
-        if name in attributes and attributes[name] is not None:
-            value = attributes[name]
-            if isinstance(value, (str, Unknown)):
-                return name, value
+        values = _path_values(attributes, name)
+        if not values:
+            continue
+        unknown = next((v for v in values if isinstance(v, Unknown)), None)
+        if unknown is not None:
+            return name, unknown
+        distinct = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+        if distinct:
+            return name, distinct[0] if len(distinct) == 1 else distinct
     return None
 
 
@@ -62,10 +90,15 @@ def resource_location(
     """The resource's home location and the region as written (for entity selection)."""
     if catalog.is_global_type(instance.type):
         return Location(mode="global", resolved=True, how=f"{instance.type} is global"), None
-    own = _first_region_value(instance.attributes, catalog.location_attributes(terraform_provider))
+    own = _first_region_value(
+        instance.attributes, catalog.location_attributes(terraform_provider, instance.type)
+    )
     provider = instance.provider
     if own is not None:
         name, value = own
+        if isinstance(value, list):
+            entity = catalog.entity_for(terraform_provider, value[0])
+            return location_of_members(entity, value, f"attribute {name}"), value[0]
         entity = catalog.entity_for(terraform_provider, _region_hint(value))
         location = location_of_value(entity, value, f"attribute {name}")
         if location is not None:
@@ -86,9 +119,9 @@ def resource_location(
     if entity is not None:
         everywhere = catalog.regions_of(entity)
         if everywhere:
-            return Location(mode="candidates", regions=tuple(everywhere), how="no region set",
+            return Location(mode="candidates", regions=tuple(everywhere), how=NO_REGION,
                             unresolved_reason=reason), None
-    return Location(mode="unknown", how="no region set", unresolved_reason=reason), None
+    return Location(mode="unknown", how=NO_REGION, unresolved_reason=reason), None
 
 
 def _no_region_reason(
@@ -188,11 +221,7 @@ def normalise_backend(backend: Backend) -> Resource:
             if found is not None:
                 location = found
         else:
-            location = Location(
-                mode="unknown",
-                how=f"backend {backend.type} endpoint",
-                unresolved_reason=f"custom endpoint {custom_endpoint!r} is not in the catalogue",
-            )
+            provider, location = _endpoint_location(backend.type, custom_endpoint)
     return Resource(
         address="terraform.backend",
         type=backend.type,
@@ -203,6 +232,70 @@ def normalise_backend(backend: Backend) -> Resource:
         data_bearing=True,
         attributes=to_json_safe(attributes),
     )
+
+
+def _endpoint_location(backend_type: str, endpoint: str) -> tuple[Provider, Location]:
+    """An S3-compatible endpoint belongs to its operator (OVHcloud, Scaleway...)."""
+    how = f"backend {backend_type} endpoint"
+    found = catalog.entity_for_endpoint(endpoint)
+    if found is None:
+        return UNKNOWN_PROVIDER, Location(
+            mode="unknown", how=how,
+            unresolved_reason=f"custom endpoint {endpoint!r} is not in the catalogue")
+    entity, region = found
+    provider = catalog.get_provider(entity) or UNKNOWN_PROVIDER
+    if region is None:
+        return provider, Location(mode="unknown", how=how,
+                                  unresolved_reason=f"endpoint {endpoint!r} names no region")
+    return provider, location_of_region(entity, region, how)
+
+
+NO_REGION = "no region set"
+
+
+def inherit_parent_locations(
+    resources: list[Resource], instances: dict[str, ResourceInstance]
+) -> list[Resource]:
+    """Children with no region of their own take their parent's location and provider entity
+    (`ionoscloud_server.datacenter_id`, a node pool's cluster id), through the attributes the
+    catalogue lists per provider."""
+    by_address = {resource.address: resource for resource in resources}
+    for _ in range(4):  # parents may be children themselves
+        changed = False
+        for position, resource in enumerate(resources):
+            instance = instances.get(resource.address)
+            if instance is None or resource.location.how != NO_REGION:
+                continue
+            parent = _parent_of(instance, by_address)
+            if parent is None or parent[1].location.how == NO_REGION:
+                continue
+            attribute, found = parent
+            located = dataclasses.replace(
+                resource,
+                location=dataclasses.replace(found.location,
+                                             how=f"parent {found.address} via {attribute}"),
+                provider=dataclasses.replace(found.provider, alias=resource.provider.alias),
+            )
+            resources[position] = located
+            by_address[resource.address] = located
+            changed = True
+        if not changed:
+            break
+    return resources
+
+
+def _parent_of(
+    instance: ResourceInstance, by_address: dict[str, Resource]
+) -> tuple[str, Resource] | None:
+    terraform_provider = (instance.provider.name if instance.provider is not None
+                          else catalog.terraform_provider_of_type(instance.type))
+    for attribute in catalog.parent_attributes(terraform_provider):
+        for reference in instance.references.get(attribute, []):
+            parent = by_address.get(reference) or next(
+                (r for a, r in by_address.items() if a.startswith(reference + "[")), None)
+            if parent is not None:
+                return attribute, parent
+    return None
 
 
 def _custom_endpoint(attributes: dict[str, Any]) -> str | None:

@@ -130,7 +130,7 @@ def _make_template(line: int, parts: tuple[str | Expr, ...]) -> Expr:
         return Literal(line, "")
     if len(parts) == 1 and isinstance(parts[0], str):
         return Literal(line, parts[0])
-    if len(parts) == 1:
+    if len(parts) == 1 and isinstance(parts[0], Expr):
         # "${expr}" alone is the expression's own value, not converted to a string.
         return parts[0]
     return Template(line, parts)

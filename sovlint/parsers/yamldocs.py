@@ -7,11 +7,13 @@ a document that cannot be read becomes a ``ParseError`` and reading resumes at t
 
 How the text is read:
 
-* Events come from libyaml (``yaml.CSafeLoader``) when PyYAML was built with it, else from
-  the pure-Python parser. Nodes are composed here, without recursion, so that the limits
-  below are checked while the document is read (libyaml's own composer recurses in C and
-  crashes the interpreter on very deep input). Values are then built by PyYAML's safe
-  constructor, so YAML 1.1 semantics are PyYAML's (``off`` is ``False``).
+* The stream is cut before each ``---`` marker. A piece with no anchor and no line or
+  bracket count that could nest past ``MAX_DEPTH`` is read by libyaml (``CSafeLoader``'s
+  parser and composer, the fast path). Any other piece, or every piece when libyaml is
+  missing, is composed here from parser events, without recursion, so that the limits below
+  are checked while it is read (libyaml's composer recurses in C and crashes the interpreter
+  on very deep input). Values are built by PyYAML's safe constructor, so YAML 1.1 semantics
+  are PyYAML's (``off`` is ``False``).
 * Valid YAML that PyYAML rejects is accepted: a bare ``=`` (YAML 1.1's "value" key, which
   PyYAML resolves to a tag it cannot construct) is the string ``"="``; trailing tabs are
   ignored and the pure parser accepts tabs between tokens as libyaml does; an anchor may be
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +55,12 @@ _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # Blanks ending a line that contain a tab: libyaml and the pure parser reject some of them.
 _TRAILING_TABS = re.compile("[ \t]*\t[ \t]*(?=[\r\n\x85\u2028\u2029]|\\Z)")
 _WHITESPACE = " \t" + _LINE_BREAKS
+# A document marker, with the directives written above it.
+_MARKER = re.compile(r"^(?:%[^\r\n]*\r?\n)*---(?=[ \t\r\n]|\Z)", re.M)
+# Something that may be an anchor: `&` starting a token.
+_ANCHOR = re.compile(r"(?:^|[ \t\[{,:])&[^ \t\r\n,\[\]{}&]", re.M)
+# Indentation, block indicators and node properties at the start of a line.
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[!&][^ \t\r\n]*)[ \t]+)*", re.M)
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ class ParsedYaml:
 class _Resolver(Resolver):
     """PyYAML's YAML 1.1 resolver without the ``=`` "value" key: ``=`` is a plain string."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _VALUE_TAG]
         for first, resolvers in Resolver.yaml_implicit_resolvers.items()
     }
@@ -102,12 +111,13 @@ class _Constructor(SafeConstructor):
         return None  # pragma: no cover - there are no other node kinds
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_text)
-_Constructor.add_constructor("tag:yaml.org,2002:binary", _Constructor.construct_text)
-_Constructor.add_constructor(None, _Constructor.construct_untagged)
+_add_constructor: Any = _Constructor.add_constructor
+_add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_text)
+_add_constructor("tag:yaml.org,2002:binary", _Constructor.construct_text)
+_add_constructor(None, _Constructor.construct_untagged)
 
 
-class _TabTolerantScanner(Scanner):
+class _TabTolerantScanner(Reader, Scanner):
     """The pure scanner, accepting tabs between tokens on a line as libyaml does."""
 
     buffer: str
@@ -124,7 +134,8 @@ class _TabTolerantScanner(Scanner):
             if char == "#":
                 while self.peek() not in "\0" + _LINE_BREAKS:
                     self.forward()
-            if self.scan_line_break():
+            line_break: Any = self.scan_line_break
+            if line_break():
                 if not self.flow_level:
                     self.allow_simple_key = True
             else:
@@ -139,8 +150,8 @@ class _TabTolerantScanner(Scanner):
             whitespace = self.prefix(length)
             self.forward(length)
             return [whitespace]
-        result: list[str] = super().scan_plain_spaces(indent, start_mark)
-        return result
+        result = super().scan_plain_spaces(indent, start_mark)
+        return result or []
 
     def _after_content(self) -> bool:
         """Whether something other than blanks precedes the current position on its line."""
@@ -150,17 +161,31 @@ class _TabTolerantScanner(Scanner):
         return position >= 0 and self.buffer[position] not in _LINE_BREAKS
 
 
-class _PureParser(Reader, _TabTolerantScanner, Parser):
+class _PureParser(_TabTolerantScanner, Parser):
     def __init__(self, stream: str) -> None:
         Reader.__init__(self, stream)
-        _TabTolerantScanner.__init__(self)
+        Scanner.__init__(self)
         Parser.__init__(self)
 
 
+_CParser: Any
 try:
-    from yaml.cyaml import CParser as _CParser
+    import yaml.cyaml as _cyaml
+
+    _CParser = getattr(_cyaml, "CParser", None)
 except ImportError:  # PyYAML built without libyaml
-    _CParser = None  # type: ignore[assignment,misc,unused-ignore]
+    _CParser = None
+
+_CLoader: Any = None
+if _CParser is not None:
+
+    class _CLoaderClass(_CParser, _Constructor, _Resolver):  # type: ignore[misc,valid-type,unused-ignore]
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+
+    _CLoader = _CLoaderClass
 
 
 def _make_parser(text: str, pure: bool) -> Any:
@@ -179,86 +204,82 @@ class _LimitError(Exception):
         self.mark = mark
 
 
-class _Frame:
-    __slots__ = ("anchor", "key", "node", "size")
-
-    def __init__(self, node: Node, anchor: str | None) -> None:
-        self.node = node
-        self.anchor = anchor
-        self.size = 1
-        self.key: Node | None = None
-
-
 def _compose(parser: Any, resolver: _Resolver) -> Node:
-    """Compose the document whose start event was consumed; leave its end event unread."""
+    """Compose the document whose start event was consumed; leave its end event unread.
+
+    Iterative, and checked as it goes: nesting depth, and the number of nodes aliases add
+    once expanded (each alias counts the expanded size of its anchor's node). An alias to a
+    collection that is still open (a recursive structure) is refused.
+    """
+    # Anchor -> (node, expanded size); size -1 while the node is still open.
     anchors: dict[str, tuple[Node, int]] = {}
-    open_anchors: set[str] = set()
-    stack: list[_Frame] = []
+    # Open collections: [node, anchor, expanded size so far, pending key, is a sequence].
+    stack: list[list[Any]] = []
     expansion = 0
-    root: Node | None = None
+    get_event = parser.get_event
+    resolve: Any = resolver.resolve
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    sequence_start, mapping_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
 
     while True:
-        event = parser.get_event()
+        event = get_event()
+        event_type = type(event)
         size = 1
         node: Node
-        if isinstance(event, yaml.ScalarEvent):
+        if event_type is scalar_event:
             tag = event.tag
             if tag is None or tag == "!":
-                tag = resolver.resolve(ScalarNode, event.value, event.implicit)
+                tag = resolve(ScalarNode, event.value, event.implicit)
             node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = (node, 1)
-        elif isinstance(event, yaml.AliasEvent):
-            anchor = event.anchor
-            if anchor in open_anchors:
-                raise _LimitError(f"recursive alias *{anchor}: the anchor contains itself",
+        elif event_type is sequence_start or event_type is mapping_start:
+            if len(stack) >= MAX_DEPTH:
+                raise _LimitError(f"nesting deeper than {MAX_DEPTH} levels; document refused",
                                   event.start_mark)
+            is_sequence = event_type is sequence_start
+            kind = SequenceNode if is_sequence else MappingNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(kind, None, event.implicit)
+            node = kind(tag, [], event.start_mark, None, event.flow_style)
+            if event.anchor is not None:
+                anchors[event.anchor] = (node, -1)
+            stack.append([node, event.anchor, 1, None, is_sequence])
+            continue
+        elif event_type is alias_event:
+            anchor = event.anchor
             if anchor not in anchors:
                 raise yaml.composer.ComposerError(
                     None, None, f"found undefined alias {anchor!r}", event.start_mark)
             node, size = anchors[anchor]
+            if size < 0:
+                raise _LimitError(f"recursive alias *{anchor}: the anchor contains itself",
+                                  event.start_mark)
             expansion += size
             if expansion > MAX_ALIAS_EXPANSION:
                 raise _LimitError(
                     f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes "
                     "(an alias bomb?); document refused", event.start_mark)
-        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            if len(stack) >= MAX_DEPTH:
-                raise _LimitError(f"nesting deeper than {MAX_DEPTH} levels; document refused",
-                                  event.start_mark)
-            tag = event.tag
-            sequence = isinstance(event, yaml.SequenceStartEvent)
-            kind = SequenceNode if sequence else MappingNode
-            if tag is None or tag == "!":
-                tag = resolver.resolve(kind, None, event.implicit)
-            node = kind(tag, [], event.start_mark, None, event.flow_style)
-            if event.anchor is not None:
-                open_anchors.add(event.anchor)
-            stack.append(_Frame(node, event.anchor))
-            continue
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            frame = stack.pop()
-            node = frame.node
+        elif event_type is yaml.SequenceEndEvent or event_type is yaml.MappingEndEvent:
+            node, anchor, size, _, _ = stack.pop()
             node.end_mark = event.end_mark
-            size = frame.size
-            if frame.anchor is not None:
-                open_anchors.discard(frame.anchor)
-                anchors[frame.anchor] = (node, size)
+            if anchor is not None and anchors.get(anchor, (None, 0))[0] is node:
+                anchors[anchor] = (node, size)
         else:  # pragma: no cover - the parser only emits node events inside a document
             raise yaml.composer.ComposerError(None, None, f"unexpected {event}", event.start_mark)
 
         if not stack:
-            root = node
-            return root
+            return node
         parent = stack[-1]
-        parent.size += size
-        if isinstance(parent.node, SequenceNode):
-            parent.node.value.append(node)
-        elif parent.key is None:
-            parent.key = node
+        parent[2] += size
+        if parent[4]:
+            parent[0].value.append(node)
+        elif parent[3] is None:
+            parent[3] = node
         else:
-            parent.node.value.append((parent.key, node))
-            parent.key = None
+            parent[0].value.append((parent[3], node))
+            parent[3] = None
 
 
 # --- lines ---------------------------------------------------------------------------------
@@ -310,40 +331,58 @@ def _line_starts(text: str) -> list[int]:
     return [0, *(match.end() for match in _BREAK.finditer(text))]
 
 
-def _restart_line(text: str, starts: list[int], problem_line: int, at_marker: bool,
-                  after: int) -> int | None:
-    """First line after ``after`` where a new document can be read, from ``problem_line``.
+def _chunks(text: str) -> Iterator[tuple[str, int]]:
+    """The text cut before each ``---`` marker (and the directives above it), with the
+    0-based line number each piece starts at.
 
-    That is a ``---`` line (or the line following a ``...`` line); the problem line itself
-    qualifies only when the problem is its ``---`` marker (an earlier document ran into it).
+    PyYAML ends any scalar at a ``---`` in column 0, so a piece never splits a document;
+    reading pieces separately lets reading resume after a document that cannot be read.
     """
-    first = max(problem_line if at_marker else problem_line + 1, after + 1)
-    for number in range(max(first - 1, 0), len(starts)):
-        begin = starts[number]
-        end = starts[number + 1] if number + 1 < len(starts) else len(text)
-        line = text[begin:end]
-        if not line.startswith(("---", "...")) or line[3:4] not in ("", " ", "\t", *_LINE_BREAKS):
-            continue
-        candidate = number if line.startswith("---") else number + 1
-        if candidate >= first and candidate < len(starts):
-            return candidate
-    return None
+    bounds = [match.start() for match in _MARKER.finditer(text)]
+    if not bounds or bounds[0] != 0:
+        bounds.insert(0, 0)
+    only_newlines = not any(char in text for char in "\r\x85\u2028\u2029")
+    line = 0
+    for position, begin in enumerate(bounds):
+        end = bounds[position + 1] if position + 1 < len(bounds) else len(text)
+        chunk = text[begin:end]
+        yield chunk, line
+        line += chunk.count("\n") if only_newlines else len(_BREAK.findall(chunk))
+
+
+def _c_composable(chunk: str) -> bool:
+    """Whether libyaml's (recursive, unguarded) composer is safe for this piece: no anchors,
+    so no aliases to expand, and nesting that cannot exceed MAX_DEPTH.
+
+    Nested block collections start at increasing columns, each within a line's prefix of
+    indentation, block indicators and node properties; flow collections need a bracket each.
+    """
+    if "&" in chunk and _ANCHOR.search(chunk):
+        return False
+    if len(chunk) < MAX_DEPTH:
+        return True
+    brackets = chunk.count("[") + chunk.count("{")
+    if brackets >= MAX_DEPTH:
+        return False
+    if brackets + max(map(len, chunk.splitlines())) + 2 <= MAX_DEPTH:
+        return True  # the common case: no line is long enough to matter
+    prefix = max(map(len, _BLOCK_PREFIX.findall(chunk)), default=0)
+    return brackets + prefix + 2 <= MAX_DEPTH
 
 
 # --- errors --------------------------------------------------------------------------------
 
 
 def _yaml_error(exc: Exception, file: str, text: str, default_line: int,
-                line_offset: int) -> tuple[ParseError, int | None, bool]:
-    """The ParseError for an exception, the 0-based line (in the chunk) it points at, and
-    whether it points at column 0."""
+                line_offset: int) -> ParseError:
+    """The ParseError for an exception raised while reading a piece of the stream."""
     if isinstance(exc, _LimitError):
         mark = exc.mark
-        return (ParseError(file, int(mark.line) + 1 + line_offset, exc.message,
-                           int(mark.column) + 1), int(mark.line), False)
+        return ParseError(file, int(mark.line) + 1 + line_offset, exc.message,
+                          int(mark.column) + 1)
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = exc.problem or exc.context or "not well-formed"
         message = f"invalid YAML: {problem}"
         if exc.context and exc.problem:
             message += f" ({exc.context}"
@@ -352,26 +391,79 @@ def _yaml_error(exc: Exception, file: str, text: str, default_line: int,
                 message += f" started on line {int(exc.context_mark.line) + 1 + line_offset}"
             message += ")"
         if mark is None:
-            return ParseError(file, default_line + 1 + line_offset, message), None, False
-        return (ParseError(file, int(mark.line) + 1 + line_offset, message,
-                           int(mark.column) + 1), int(mark.line), int(mark.column) == 0)
+            return ParseError(file, default_line + 1 + line_offset, message)
+        return ParseError(file, int(mark.line) + 1 + line_offset, message, int(mark.column) + 1)
     if isinstance(exc, yaml.reader.ReaderError):
         position = int(exc.position)
-        line = len(_BREAK.findall(text, 0, position))
-        column = position - (_line_starts(text[:position])[-1]) + 1
+        if exc.encoding != "unicode":  # libyaml counts bytes of the UTF-8 text
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+        starts = _line_starts(text[:position])
         character = exc.character
         code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
         message = f"invalid YAML: unacceptable character #x{code:04x}: {exc.reason}"
-        return ParseError(file, line + 1 + line_offset, message, column), line, False
+        return ParseError(file, len(starts) + line_offset, message, position - starts[-1] + 1)
     if isinstance(exc, RecursionError):
         message = "document nested too deeply to be read"
     else:
         detail = str(exc).strip().splitlines()
         message = f"document could not be read: {detail[0] if detail else type(exc).__name__}"
-    return ParseError(file, default_line + 1 + line_offset, message), default_line, False
+    return ParseError(file, default_line + 1 + line_offset, message)
 
 
 # --- YAML ----------------------------------------------------------------------------------
+
+
+def _read_chunk(chunk: str, offset: int, pure: bool, first_index: int,
+                documents: list[YamlDocument]) -> tuple[int, Exception | None, int]:
+    """Read the documents of one piece into ``documents``.
+
+    Returns the index of the next document, the exception that stopped reading (if any)
+    and the 0-based line (in the piece) of the document being read when it was raised.
+    """
+    index = first_index
+    document_line = 0
+    parser: Any = None
+    try:
+        if _CLoader is not None and not pure and _c_composable(chunk):
+            parser = _CLoader(chunk)
+            compose = None
+        else:
+            parser = _make_parser(chunk, pure)
+            parser.get_event()  # stream start
+            compose = _compose
+            constructor = _Constructor()
+            resolver = _Resolver()
+        while True:
+            if compose is None:
+                if not parser.check_node():
+                    break
+                root = parser.get_node()
+                document_line = int(root.start_mark.line)
+                data = parser.construct_document(root)
+            else:
+                if parser.check_event(yaml.StreamEndEvent):
+                    break
+                document_line = int(parser.peek_event().start_mark.line)
+                parser.get_event()  # document start
+                root = compose(parser, resolver)
+                parser.get_event()  # document end
+                data = constructor.construct_document(root)
+            index += 1
+            if data is None:
+                continue  # an empty document
+            documents.append(YamlDocument(
+                data=data,
+                line=int(root.start_mark.line) + 1 + offset,
+                end_line=_end_line(root, chunk, offset),
+                index=index - 1,
+                item_lines=_item_lines(root, data, chunk, offset),
+            ))
+        return index, None, document_line
+    except Exception as exc:  # bad input is a value, never an exception
+        return index + 1, exc, document_line
+    finally:
+        if parser is not None:
+            parser.dispose()
 
 
 def parse_yaml_stream(text: str, file: str, *, pure: bool = False) -> ParsedYaml:
@@ -382,56 +474,17 @@ def parse_yaml_stream(text: str, file: str, *, pure: bool = False) -> ParsedYaml
         text = _TRAILING_TABS.sub("", text)
     documents: list[YamlDocument] = []
     errors: list[ParseError] = []
-    resolver = _Resolver()
-    starts: list[int] | None = None
-    chunk = text
-    offset = 0  # line number of the chunk's first line in the file, 0-based
     index = 0
-
-    while True:
-        parser: Any = None
-        constructor = _Constructor()
-        document_line = 0
-        try:
-            parser = _make_parser(chunk, pure)
-            parser.get_event()  # stream start
-            while not parser.check_event(yaml.StreamEndEvent):
-                document_line = int(parser.peek_event().start_mark.line)
-                parser.get_event()  # document start
-                root = _compose(parser, resolver)
-                parser.get_event()  # document end
-                data = constructor.construct_document(root)
-                index += 1
-                if data is None:
-                    continue
-                documents.append(YamlDocument(
-                    data=data,
-                    line=int(root.start_mark.line) + 1 + offset,
-                    end_line=_end_line(root, chunk, offset),
-                    index=index - 1,
-                    item_lines=_item_lines(root, data, chunk, offset),
-                ))
-            return ParsedYaml(tuple(documents), tuple(errors))
-        except Exception as exc:  # noqa: BLE001 - bad input is a value, never an exception
-            error, problem_line, at_marker = _yaml_error(exc, file, chunk, document_line,
-                                                         offset)
-            errors.append(error)
-            index += 1
-        finally:
-            if parser is not None:
-                parser.dispose()
+    for chunk, offset in _chunks(text):
+        index, exc, document_line = _read_chunk(chunk, offset, pure, index, documents)
+        if exc is None:
+            continue
+        errors.append(_yaml_error(exc, file, chunk, document_line, offset))
         if len(errors) >= MAX_ERRORS:
             errors.append(ParseError(file, errors[-1].line,
                                      f"more than {MAX_ERRORS} errors; the rest is not read"))
-            return ParsedYaml(tuple(documents), tuple(errors))
-        if starts is None:
-            starts = _line_starts(text)
-        problem = offset + (problem_line if problem_line is not None else document_line)
-        restart = _restart_line(text, starts, problem, at_marker, offset)
-        if restart is None:
-            return ParsedYaml(tuple(documents), tuple(errors))
-        chunk = text[starts[restart]:]
-        offset = restart
+            break
+    return ParsedYaml(tuple(documents), tuple(errors))
 
 
 # --- Kubernetes ----------------------------------------------------------------------------

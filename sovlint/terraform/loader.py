@@ -29,6 +29,7 @@ from sovlint.terraform.syntax import (
     ObjectExpr,
     TupleExpr,
     reference_text,
+    resource_references,
 )
 from sovlint.terraform.values import LazyObject, Unknown, contains_unknown
 
@@ -71,6 +72,8 @@ class ResourceInstance:
     provider: ProviderConfig | None
     provider_ref: str
     unexpanded_reason: str | None = None  # count/for_each not known statically
+    # Top-level attribute -> addresses of the resources its expression refers to.
+    references: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -526,7 +529,16 @@ class TerraformLoader:
         file = instance.config.file_of(block)
         instances, reason = _expansion(block.body, instance.scope)
         if reason is not None:
-            instances = [(None, {})]
+            # One unexpanded record; what depends on each/count is unknown for that reason.
+            unknown = Unknown(reason, frozenset({base}))
+            instances = [(None, {"each": unknown, "count": unknown})]
+        types = self.resource_types_of(instance.config)
+        references = {
+            name: [instance.prefix(address) for address in resource_references(attribute.expr)
+                   if address.split(".", 1)[0] in types]
+            for name, attribute in block.body.attributes.items()
+        }
+        references = {name: found for name, found in references.items() if found}
         for key, bindings in instances:
             address = base + (_instance_key_text(key) if key is not None else "")
             scope = instance.scope.child(bindings)
@@ -548,6 +560,7 @@ class TerraformLoader:
                     provider=provider,
                     provider_ref=instance.provider_ref_of(block),
                     unexpanded_reason=reason,
+                    references=references,
                 )
             )
 

@@ -157,3 +157,47 @@ def reference_text(expr: Expr) -> str | None:
             return f'{base}["{key}"]' if isinstance(key, str) else f"{base}[{key}]"
         return f"{base}[...]"
     return None
+
+
+_NOT_RESOURCES = frozenset({"var", "local", "module", "each", "count", "path", "terraform",
+                            "self", "data"})
+
+
+def _traversal_root(expr: Expr) -> tuple[str, list[str]] | None:
+    """`aws_s3_bucket.dr.arn` -> ("aws_s3_bucket", ["dr", "arn"])."""
+    names: list[str] = []
+    while isinstance(expr, (GetAttr, Index)):
+        if isinstance(expr, GetAttr):
+            names.append(expr.name)
+        expr = expr.obj
+    if isinstance(expr, Name):
+        return expr.name, list(reversed(names))
+    return None
+
+
+def resource_references(expr: Expr) -> list[str]:
+    """Addresses (`type.name`) of the managed resources an expression refers to, in order."""
+    found: list[str] = []
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (GetAttr, Index)):
+            root = _traversal_root(node)
+            if root is not None and root[0] not in _NOT_RESOURCES and root[1]:
+                address = f"{root[0]}.{root[1][0]}"
+                if address not in found:
+                    found.append(address)
+            if isinstance(node, Index):
+                stack.append(node.key)
+            if root is None:
+                stack.append(node.obj)
+            continue
+        if isinstance(node, Expr):
+            for value in vars(node).values():
+                if isinstance(value, Expr):
+                    stack.append(value)
+                elif isinstance(value, tuple):
+                    stack.extend(item for item in value if isinstance(item, (Expr, tuple)))
+        elif isinstance(node, tuple):
+            stack.extend(item for item in node if isinstance(item, (Expr, tuple)))
+    return found

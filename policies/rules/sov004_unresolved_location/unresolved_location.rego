@@ -1,0 +1,51 @@
+# METADATA
+# title: unresolved-location
+# description: |
+#   The location of an in-scope resource that holds data cannot be determined statically:
+#   a variable without a value, a reference known only after apply, a region the catalogue
+#   does not know, or candidates some of which are outside the allowed countries.
+#   Fail-closed: what cannot be proven inside is reported.
+# related_resources:
+#   - ref: https://eur-lex.europa.eu/eli/reg/2016/679/oj
+# custom:
+#   id: SOV004
+#   name: unresolved-location
+#   severity: medium
+package sovlint.rules.unresolved_location
+
+import rego.v1
+
+import data.sovlint.lib
+
+# A location with no reason is deliberately not judged (e.g. Kubernetes workloads when the
+# cluster location is not configured: one diagnostic says so instead).
+deny contains {
+	"rule_id": "SOV004",
+	"resource": resource.address,
+	"message": sprintf("%s: location cannot be determined statically: %s", [
+		resource.address,
+		resource.location.unresolved_reason,
+	]),
+} if {
+	some resource in input.resources
+	lib.reportable(resource)
+	resource.location.mode == "unknown"
+	resource.location.unresolved_reason != null
+}
+
+deny contains {
+	"rule_id": "SOV004",
+	"resource": resource.address,
+	"message": sprintf("%s may be located in %s, outside the allowed countries: %s", [
+		resource.address,
+		concat(", ", lib.outside_countries(resource.location)),
+		resource.location.unresolved_reason,
+	]),
+} if {
+	some resource in input.resources
+	lib.reportable(resource)
+	resource.location.mode == "candidates"
+	outside := lib.outside_countries(resource.location)
+	count(outside) > 0
+	count(outside) < count(resource.location.countries)
+}

@@ -1,0 +1,50 @@
+package sovlint.rules.unresolved_location_test
+
+import rego.v1
+
+import data.sovlint.rules.unresolved_location as rule
+
+config := {"allowed_countries": ["DE", "EU", "FR", "IE"]}
+
+store(location) := {
+	"address": "aws_s3_bucket.b",
+	"data_bearing": true,
+	"scope": {"in_scope": true},
+	"location": location,
+}
+
+test_unset_variable_is_reported_and_named if {
+	unknown := {"mode": "unknown", "countries": [], "regions": [], "unresolved_reason": "var.region has no value"}
+	findings := rule.deny with input as {"config": config, "resources": [store(unknown)]}
+	some finding in findings
+	finding.rule_id == "SOV004"
+	contains(finding.message, "var.region has no value")
+}
+
+test_mixed_candidates_are_reported if {
+	mixed := {"mode": "candidates", "countries": ["FR", "US"], "regions": ["eu-west-3", "us-east-1"], "unresolved_reason": "var.region has no value"}
+	findings := rule.deny with input as {"config": config, "resources": [store(mixed)]}
+	some finding in findings
+	contains(finding.message, "may be located in US")
+}
+
+test_all_allowed_candidates_pass if {
+	eu := {"mode": "candidates", "countries": ["FR", "DE"], "regions": ["fr-par", "de-fra"], "unresolved_reason": "no region set"}
+	count(rule.deny) == 0 with input as {"config": config, "resources": [store(eu)]}
+}
+
+test_all_outside_candidates_are_sov001_not_this_rule if {
+	us := {"mode": "candidates", "countries": ["US"], "regions": ["us-east-1"], "unresolved_reason": "x"}
+	count(rule.deny) == 0 with input as {"config": config, "resources": [store(us)]}
+}
+
+test_unknown_without_reason_is_not_judged if {
+	cluster := {"mode": "unknown", "countries": [], "regions": [], "unresolved_reason": null}
+	count(rule.deny) == 0 with input as {"config": config, "resources": [store(cluster)]}
+}
+
+test_control_plane_is_not_reported if {
+	unknown := {"mode": "unknown", "countries": [], "regions": [], "unresolved_reason": "var.region has no value"}
+	sg := object.union(store(unknown), {"data_bearing": false})
+	count(rule.deny) == 0 with input as {"config": config, "resources": [sg]}
+}
