@@ -355,6 +355,8 @@ def test_country_name() -> None:
         ("aws_iam_policy", True),
         ("aws_iam_access_key", False),
         ("aws_security_group", True),
+        ("local_file", True),
+        ("archive_file", True),
         ("aws_vpc", True),
         ("aws_subnet", True),
         ("aws_route_table", True),
