@@ -37,6 +37,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "suppressed": suppressed,
             "errors": len(result.errors),
             "passed": result.passed,
+            "skipped_files": result.skipped_files,
+            "excluded_files": result.excluded_files,
         },
         "findings": [_finding(finding) for finding in findings],
         "errors": [_error(error) for error in sorted(result.errors, key=_error_key)],

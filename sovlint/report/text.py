@@ -78,6 +78,10 @@ def _summary(result: ScanResult, paint: _Painter) -> str:
     if hidden:
         parts.append(f"{hidden} suppressed")
     parts.append(_plural(result.files, "file"))
+    if result.skipped_files:
+        parts.append(f"{result.skipped_files} skipped (not IaC)")
+    if result.excluded_files:
+        parts.append(f"{result.excluded_files} excluded")
     parts.append(_plural(len(result.resources), "resource"))
     verdict = (
         paint("passed", _PASSED_STYLE) if result.passed else paint("failed", _FAILED_STYLE)

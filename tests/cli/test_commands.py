@@ -100,3 +100,14 @@ def test_stdin_manifest_is_scanned(cli: Cli) -> None:
     report = json.loads(result.stdout)
     assert [f["resource"] for f in report["findings"]] == [
         "StatefulSet/patient-portal/usage-analytics"]
+
+
+def test_summary_counts_skipped_and_excluded_files(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / ".sovlint.yaml").write_text("exclude: [examples/**]\n")
+    (tmp_path / "main.tf").write_text('provider "aws" { region = "eu-west-3" }\n')
+    (tmp_path / "README.md").write_text("# infra\n")
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "demo.tf").write_text("")
+    result = cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["files"], summary["skipped_files"], summary["excluded_files"]) == (1, 2, 1)
