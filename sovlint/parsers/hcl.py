@@ -349,15 +349,21 @@ def _with_line(expr: Expr, line: int) -> Expr:
     return dataclasses.replace(expr, line=line)
 
 
-def parse_hcl(text: str, path: str) -> tuple[ConfigFile | None, ParseError | None]:
-    """Parse a `.tf` file. Never raises for bad input: errors are returned."""
+def _parse_body(text: str, path: str) -> tuple[Body | None, ParseError | None]:
     try:
         tree = _parse_tree(text)
-        body = _body(_trees(tree)[0])
+        return _body(_trees(tree)[0]), None
     except HclSyntaxError as exc:
         return None, ParseError(path, max(exc.line, 1), exc.message, exc.column)
     except RecursionError:
-        return None, ParseError(path, 1, "configuration nested too deeply")
+        return None, ParseError(path, 1, "nested too deeply")
+
+
+def parse_hcl(text: str, path: str) -> tuple[ConfigFile | None, ParseError | None]:
+    """Parse a `.tf` file. Never raises for bad input: errors are returned."""
+    body, error = _parse_body(text, path)
+    if body is None:
+        return None, error
     if body.attributes:
         first = next(iter(body.attributes.values()))
         return None, ParseError(
@@ -368,11 +374,4 @@ def parse_hcl(text: str, path: str) -> tuple[ConfigFile | None, ParseError | Non
 
 def parse_hcl_attributes(text: str, path: str) -> tuple[Body | None, ParseError | None]:
     """Parse a `.tfvars` file: top-level attributes only."""
-    try:
-        tree = _parse_tree(text)
-        body = _body(_trees(tree)[0])
-    except HclSyntaxError as exc:
-        return None, ParseError(path, max(exc.line, 1), exc.message, exc.column)
-    except RecursionError:
-        return None, ParseError(path, 1, "value nested too deeply")
-    return body, None
+    return _parse_body(text, path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sovlint.terraform.functions import FUNCTIONS, FunctionError
+from sovlint.terraform.functions import FUNCTIONS, FunctionError, string_value
 from sovlint.terraform.syntax import (
     BinaryOp,
     Call,
@@ -153,19 +153,15 @@ def _to_key(value: Any) -> str:
 
 
 def to_string(value: Any) -> str | Unknown:
+    """A value as Terraform converts it inside a string template."""
     if isinstance(value, Unknown):
         return value
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)
     if value is None:
         return Unknown("null value in a string template")
-    return Unknown(f"cannot convert {type(value).__name__} to a string")
+    try:
+        return string_value(value)
+    except FunctionError:
+        return Unknown(f"cannot convert {type(value).__name__} to a string")
 
 
 def _template(expr: Template, scope: Scope, depth: int) -> Any:

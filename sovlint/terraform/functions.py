@@ -25,7 +25,8 @@ class Function:
     accepts_unknown: bool = False
 
 
-def _str(value: Any) -> str:
+def string_value(value: Any) -> str:
+    """A primitive value as a string, as Terraform converts it; FunctionError otherwise."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -69,7 +70,7 @@ _FORMAT_RE = re.compile(r"%(%|[-+ #0]*\d*(?:\.\d+)?[sdfvqtbxXoeEgG])")
 def _format(args: list[Any]) -> str:
     if not args:
         raise FunctionError("format needs a format string")
-    spec = _str(args[0])
+    spec = string_value(args[0])
     values = iter(args[1:])
 
     def repl(match: re.Match[str]) -> str:
@@ -82,10 +83,10 @@ def _format(args: list[Any]) -> str:
             raise FunctionError("not enough arguments for format") from exc
         kind = verb[-1]
         if kind in "sv":
-            text = json.dumps(value) if isinstance(value, (list, dict)) else _str(value)
+            text = json.dumps(value) if isinstance(value, (list, dict)) else string_value(value)
             return ("%" + verb[:-1] + "s") % text
         if kind == "q":
-            return json.dumps(_str(value))
+            return json.dumps(string_value(value))
         if kind == "t":
             return "true" if value else "false"
         if kind in "dbxXo":
@@ -128,7 +129,7 @@ def _lookup(args: list[Any]) -> Any:
     if isinstance(mapping, Unknown) or isinstance(key, Unknown):
         return mapping if isinstance(mapping, Unknown) else key
     mapping = _map(mapping)
-    skey = _str(key)
+    skey = string_value(key)
     if skey in mapping:
         return mapping[skey]
     if len(args) > 2:
@@ -189,18 +190,18 @@ def _tobool(value: Any) -> bool | None:
 
 
 def _tostring(value: Any) -> str | None:
-    return None if value is None else _str(value)
+    return None if value is None else string_value(value)
 
 
 def _substr(args: list[Any]) -> str:
-    text, offset, length = _str(args[0]), int(_num(args[1])), int(_num(args[2]))
+    text, offset, length = string_value(args[0]), int(_num(args[1])), int(_num(args[2]))
     if offset < 0:
         offset += len(text)
     return text[offset:] if length < 0 else text[offset : offset + length]
 
 
 def _regex(args: list[Any]) -> Any:
-    pattern, text = _str(args[0]), _str(args[1])
+    pattern, text = string_value(args[0]), string_value(args[1])
     try:
         match = re.search(pattern, text)
     except re.error as exc:
@@ -215,7 +216,7 @@ def _regex(args: list[Any]) -> Any:
 
 
 def _regexall(args: list[Any]) -> list[Any]:
-    pattern, text = _str(args[0]), _str(args[1])
+    pattern, text = string_value(args[0]), string_value(args[1])
     try:
         matches = list(re.finditer(pattern, text))
     except re.error as exc:
@@ -224,7 +225,7 @@ def _regexall(args: list[Any]) -> list[Any]:
 
 
 def _replace(args: list[Any]) -> str:
-    text, search, replacement = _str(args[0]), _str(args[1]), _str(args[2])
+    text, search, replacement = string_value(args[0]), string_value(args[1]), string_value(args[2])
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         pattern = search[1:-1]
         return re.sub(pattern, re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement), text)
@@ -235,19 +236,19 @@ def _zipmap(args: list[Any]) -> dict[str, Any]:
     keys, values = _list(args[0]), _list(args[1])
     if len(keys) != len(values):
         raise FunctionError("zipmap lists differ in length")
-    return {_str(key): value for key, value in zip(keys, values, strict=True)}
+    return {string_value(key): value for key, value in zip(keys, values, strict=True)}
 
 
 def _split(args: list[Any]) -> list[str]:
-    return _str(args[1]).split(_str(args[0]))
+    return string_value(args[1]).split(string_value(args[0]))
 
 
 def _join(args: list[Any]) -> str:
-    separator = _str(args[0])
+    separator = string_value(args[0])
     items: list[Any] = []
     for value in args[1:]:
         items.extend(_list(value))
-    return separator.join(_str(item) for item in items)
+    return separator.join(string_value(item) for item in items)
 
 
 def _one(value: Any) -> Any:
@@ -299,7 +300,7 @@ def _one_arg(function: Callable[[Any], Any]) -> Callable[[list[Any]], Any]:
 
 
 def _string_fn(function: Callable[[str], Any]) -> Callable[[list[Any]], Any]:
-    return _one_arg(lambda value: function(_str(value)))
+    return _one_arg(lambda value: function(string_value(value)))
 
 
 FUNCTIONS: dict[str, Function] = {
@@ -312,12 +313,12 @@ FUNCTIONS: dict[str, Function] = {
     "title": Function(_string_fn(str.title)),
     "trimspace": Function(_string_fn(str.strip)),
     "chomp": Function(_string_fn(lambda s: s.rstrip("\r\n"))),
-    "trim": Function(lambda args: _str(args[0]).strip(_str(args[1]))),
-    "trimprefix": Function(lambda args: _str(args[0]).removeprefix(_str(args[1]))),
-    "trimsuffix": Function(lambda args: _str(args[0]).removesuffix(_str(args[1]))),
-    "startswith": Function(lambda args: _str(args[0]).startswith(_str(args[1]))),
-    "endswith": Function(lambda args: _str(args[0]).endswith(_str(args[1]))),
-    "strcontains": Function(lambda args: _str(args[1]) in _str(args[0])),
+    "trim": Function(lambda args: string_value(args[0]).strip(string_value(args[1]))),
+    "trimprefix": Function(lambda args: string_value(args[0]).removeprefix(string_value(args[1]))),
+    "trimsuffix": Function(lambda args: string_value(args[0]).removesuffix(string_value(args[1]))),
+    "startswith": Function(lambda args: string_value(args[0]).startswith(string_value(args[1]))),
+    "endswith": Function(lambda args: string_value(args[0]).endswith(string_value(args[1]))),
+    "strcontains": Function(lambda args: string_value(args[1]) in string_value(args[0])),
     "replace": Function(_replace),
     "substr": Function(_substr),
     "strrev": Function(_string_fn(lambda s: s[::-1])),
@@ -337,7 +338,7 @@ FUNCTIONS: dict[str, Function] = {
     "index": Function(_index_of),
     "distinct": Function(_one_arg(lambda value: _distinct(_list(value)))),
     "reverse": Function(_one_arg(lambda value: list(reversed(_list(value))))),
-    "sort": Function(_one_arg(lambda value: sorted(_str(item) for item in _list(value)))),
+    "sort": Function(_one_arg(lambda value: sorted(string_value(item) for item in _list(value)))),
     "slice": Function(_slice),
     "range": Function(_range),
     "compact": Function(_one_arg(lambda value: [v for v in _list(value) if v not in ("", None)])),
@@ -352,7 +353,7 @@ FUNCTIONS: dict[str, Function] = {
     "jsonencode": Function(
         _one_arg(lambda value: json.dumps(value, separators=(",", ":"), sort_keys=True))
     ),
-    "jsondecode": Function(_one_arg(lambda value: json.loads(_str(value)))),
+    "jsondecode": Function(_one_arg(lambda value: json.loads(string_value(value)))),
     "min": Function(lambda args: min(_num(arg) for arg in args)),
     "max": Function(lambda args: max(_num(arg) for arg in args)),
     "abs": Function(_one_arg(lambda value: abs(_num(value)))),
