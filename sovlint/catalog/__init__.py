@@ -344,6 +344,12 @@ def location_attributes(
     return tuple(names)
 
 
+def provider_region_data_attributes(data_type: str) -> tuple[str, ...]:
+    """Attributes of a data source that return its provider's region (`aws_region.name`)."""
+    table = _resource_types().get("provider_region_data_sources") or {}
+    return tuple(_as_str_list(table.get(data_type)))
+
+
 def parent_attributes(terraform_provider: str) -> tuple[str, ...]:
     """Attributes through which a child resource takes its parent's location
     (`ionoscloud_server.datacenter_id`, `ovh_cloud_project_kube_nodepool.kube_id`)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sovlint import catalog
 from sovlint.model import Diagnostic, ParseError
 from sovlint.terraform.evaluator import MISSING, Scope, evaluate
 from sovlint.terraform.syntax import (
@@ -370,7 +371,8 @@ class _ModuleInstance:
         nested = block.body.blocks_of(attr)
         if nested:
             return [evaluate_body(child.body, scope) for child in nested]
-        if attr == "region":
+        if attr == "region" or attr in catalog.provider_region_data_attributes(block.labels[0]):
+            # `region` of a resource, or `data.aws_region.current.name`: the provider's region.
             provider = self.provider_for(block)
             if provider is not None and "region" in provider.attributes:
                 return provider.attributes["region"]

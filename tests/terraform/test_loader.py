@@ -150,3 +150,17 @@ resource "aws_s3_bucket" "b" {}
     })
     bucket = found["aws_s3_bucket.b"]
     assert bucket.provider.attributes["region"] == "eu-west-3"  # type: ignore[attr-defined]
+
+
+def test_aws_region_data_source_gives_the_provider_region(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": PROVIDERS + """
+data "aws_region" "dr" {
+  provider = aws.dr
+}
+resource "aws_sqs_queue" "q" {
+  name   = "q-${data.aws_region.dr.name}"
+  region = data.aws_region.dr.name
+}
+"""})
+    queue = found["aws_sqs_queue.q"]
+    assert queue.attributes == {"name": "q-us-east-1", "region": "us-east-1"}  # type: ignore[attr-defined]
