@@ -145,3 +145,19 @@ resource "aws_s3_bucket" "b" {
     [finding] = report["findings"]
     assert (finding["rule_id"], finding["resource"]) == ("SOV004", "aws_s3_bucket.b")
     assert "for_each is not known statically (var.sites has no value)" in finding["message"]
+
+
+def test_remote_module_read_from_terraform_init_manifest(tmp_path: Path) -> None:
+    manifest = json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."},
+        {"Key": "archive", "Source": "registry.terraform.io/acme/archive/aws", "Version": "1.2.0",
+         "Dir": ".terraform/modules/archive"},
+    ]})
+    report = scan(tmp_path, {
+        "main.tf": 'provider "aws" { region = "us-east-1" }\n'
+                   'module "archive" {\n  source  = "acme/archive/aws"\n  version = "1.2.0"\n}\n',
+        ".terraform/modules/modules.json": manifest,
+        ".terraform/modules/archive/main.tf": 'resource "aws_s3_bucket" "this" {}\n',
+    }, "--profile", "residency")
+    assert rules_by_resource(report) == {"module.archive.aws_s3_bucket.this": ["SOV001"]}
+    assert report["diagnostics"] == []
