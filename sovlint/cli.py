@@ -75,6 +75,10 @@ def main() -> None:
               help="extra Rego policy directory (repeatable)")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="parallel parser processes (default: number of CPUs)")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="suppress findings recorded in this baseline; report only new ones")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="record today's findings in this file")
 def scan(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
@@ -86,6 +90,8 @@ def scan(
     variables: tuple[str, ...],
     policy_dirs: tuple[str, ...],
     jobs: int | None,
+    baseline: str | None,
+    write_baseline: str | None,
 ) -> None:
     """Scan Terraform and Kubernetes files (default: the current directory; - for stdin)."""
     from sovlint.config import ConfigError, load_config, with_overrides
@@ -93,6 +99,8 @@ def scan(
     from sovlint.report import FORMATS, render
     from sovlint.scan import ScanOptions
     from sovlint.scan import scan as run_scan
+    from sovlint.suppress import BaselineError
+    from sovlint.suppress import write_baseline as record_baseline
 
     formats = formats or ("text",)
     for fmt in formats:
@@ -112,11 +120,17 @@ def scan(
         variables=_parse_vars(variables),
         var_files=var_files,
         jobs=jobs or (os.cpu_count() or 1),
+        baseline=baseline,
     )
     try:
         result = run_scan(list(paths), config, options)
     except PolicyError as exc:
         _fail(f"policy error: {exc}")
+    except BaselineError as exc:
+        _fail(str(exc))
+    if write_baseline:
+        count = record_baseline(result.findings, Path(write_baseline))
+        click.echo(f"sovlint: {count} findings recorded in {write_baseline}", err=True)
     for position, fmt in enumerate(formats):
         output = outputs[position] if position < len(outputs) else None
         color = fmt == "text" and output is None and _color_wanted(sys.stdout)

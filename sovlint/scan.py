@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import os
 import sys
 from collections.abc import Sequence
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sovlint import catalog
-from sovlint.config import Config, rule_enabled, rule_severity
+from sovlint.config import Config, rule_enabled, rule_ignorable, rule_severity
 from sovlint.discover import Discovery, discover
 from sovlint.engine import Deny, PolicyEngine
 from sovlint.engine.metadata import RuleMetadata
@@ -41,6 +43,7 @@ from sovlint.parsers.yamldocs import (
     parse_yaml_stream,
 )
 from sovlint.resources import builtin_policies_dir
+from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
 from sovlint.terraform.loader import TerraformLoader
 from sovlint.terraform.syntax import ConfigFile, Literal
 
@@ -54,6 +57,8 @@ class ScanOptions:
     jobs: int = 1
     stdin_text: str | None = None
     environ: dict[str, str] | None = None
+    baseline: str | None = None  # findings recorded there are suppressed (kind baseline)
+    today: datetime.date | None = None  # for `until=` of inline ignores; default: today
 
 
 @dataclass
@@ -356,8 +361,7 @@ def scan(
     root = display_root_for(paths)
     file_paths = [p for p in paths if p != STDIN]
     if STDIN in paths and options.stdin_text is None:
-        options = ScanOptions(options.variables, options.var_files, options.jobs,
-                              sys.stdin.read(), options.environ)
+        options = dataclasses.replace(options, stdin_text=sys.stdin.read())
     discovery = discover(file_paths, config.exclude, Path(config.base_dir))
     out = _Collected()
     for missing in discovery.missing:
@@ -377,6 +381,13 @@ def scan(
     engine = engine or default_engine(config)
     denies = engine.evaluate(policy_input(resources, errors, config))
     findings = findings_from_denies(denies, engine.rules(), resources, config)
+    findings, ignore_notes = apply_inline_ignores(
+        findings, root, options.today or datetime.date.today(),
+        lambda rule_id: rule_ignorable(config, rule_id))
+    out.diagnostics.extend(ignore_notes)
+    if options.baseline is not None:
+        findings = apply_baseline(findings, read_baseline(Path(options.baseline)),
+                                  options.baseline)
     diagnostics = sorted(set(out.diagnostics), key=lambda d: (d.file, d.line or 0, d.message))
     return ScanResult(
         profile=config.profile,

@@ -1,0 +1,232 @@
+"""Inline ignores and baselines: the audit trail of what is not reported, and why.
+
+Inline grammar (in a `#`, `//` or `/* */` comment of HCL, or a `#` comment of YAML), on the
+line directly above a resource block or document (or a comment block ending there), or inside
+it:
+
+    sovlint:ignore ID[,ID...] [until=YYYY-MM-DD] [owner=NAME] -- reason
+
+An ignore suppresses only with a reason, before its end date, and for a rule that is
+ignorable; otherwise the finding stays and a diagnostic names the ignore's file and line.
+A baseline records findings by a fingerprint that survives line moves (rule, resource, file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sovlint.model import Diagnostic, Finding, Suppression
+
+_MARKER = re.compile(r"(?:#|//|/\*)\s*sovlint:ignore\b(?P<body>.*?)(?:\*/\s*)?$")
+_IDS = re.compile(r"^\s*(?P<ids>[A-Za-z][A-Za-z0-9_-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*)*)")
+_OPTION = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>\S+)$")
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*)")
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """One `sovlint:ignore` comment."""
+
+    file: str
+    line: int
+    rule_ids: tuple[str, ...]
+    reason: str
+    owner: str | None = None
+    until: datetime.date | None = None
+    problem: str | None = None  # malformed: why it cannot suppress anything
+
+
+def parse_ignore(text: str, file: str, line: int) -> Ignore | None:
+    """The ignore written in one line of a file, or None when the line has none."""
+    match = _MARKER.search(text)
+    if match is None:
+        return None
+    body = match.group("body")
+    options_text, _, reason = body.partition("--")
+    ids_match = _IDS.match(options_text)
+    if ids_match is None:
+        return Ignore(file, line, (), reason.strip(), problem="no rule id after sovlint:ignore")
+    rule_ids = tuple(part.strip().upper() for part in ids_match.group("ids").split(","))
+    owner: str | None = None
+    until: datetime.date | None = None
+    problem: str | None = None
+    for token in options_text[ids_match.end():].split():
+        option = _OPTION.match(token)
+        if option is None:
+            problem = f"cannot read {token!r} (expected until=YYYY-MM-DD or owner=NAME)"
+            continue
+        key, value = option.group("key"), option.group("value")
+        if key == "owner":
+            owner = value
+        elif key == "until":
+            try:
+                until = datetime.date.fromisoformat(value)
+            except ValueError:
+                problem = f"until={value} is not a date (YYYY-MM-DD)"
+        else:
+            problem = f"unknown option {key!r} (expected until or owner)"
+    return Ignore(file, line, rule_ids, reason.strip(), owner, until, problem)
+
+
+def parse_ignores(text: str, file: str) -> list[Ignore]:
+    """Every ignore comment of a file."""
+    found: list[Ignore] = []
+    if "sovlint:ignore" not in text:
+        return found
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "sovlint:ignore" in line:
+            ignore = parse_ignore(line, file, number)
+            if ignore is not None:
+                found.append(ignore)
+    return found
+
+
+def _covers(ignore: Ignore, finding: Finding, lines: Sequence[str]) -> bool:
+    """Inside the block, or in the comment block directly above it."""
+    if finding.line <= ignore.line <= max(finding.end_line, finding.line):
+        return True
+    if ignore.line >= finding.line:
+        return False
+    between = lines[ignore.line : finding.line - 1]  # lines after the ignore, before the block
+    return all(_COMMENT_LINE.match(row) for row in between)
+
+
+def _read_lines(root: Path, file: str) -> list[str] | None:
+    try:
+        return (root / file).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def apply_inline_ignores(
+    findings: Sequence[Finding],
+    root: Path,
+    today: datetime.date,
+    ignorable: Callable[[str], bool],
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """Findings with their inline suppressions, and diagnostics for ignores that do not work."""
+    diagnostics: list[Diagnostic] = []
+    by_file: dict[str, tuple[list[str], list[Ignore]]] = {}
+    for file in sorted({f.file for f in findings if f.resource is not None and f.file}):
+        lines = _read_lines(root, file)
+        if lines is None:
+            continue
+        ignores = parse_ignores("\n".join(lines), file)
+        if ignores:
+            by_file[file] = (lines, ignores)
+    result: list[Finding] = []
+    refused: dict[tuple[str, int], str] = {}
+    for finding in findings:
+        entry = by_file.get(finding.file)
+        if entry is None or finding.resource is None:
+            result.append(finding)
+            continue
+        lines, ignores = entry
+        suppression = None
+        for ignore in ignores:
+            if finding.rule_id not in ignore.rule_ids or not _covers(ignore, finding, lines):
+                continue
+            why_not = _why_not(ignore, finding.rule_id, today, ignorable)
+            if why_not is not None:
+                refused[(ignore.file, ignore.line)] = why_not
+                continue
+            suppression = Suppression(
+                reason=ignore.reason,
+                owner=ignore.owner,
+                until=ignore.until.isoformat() if ignore.until else None,
+                file=ignore.file,
+                line=ignore.line,
+                kind="inline",
+            )
+            break
+        result.append(dataclasses.replace(finding, suppression=suppression)
+                      if suppression else finding)
+    for (file, line), why in sorted(refused.items()):
+        diagnostics.append(Diagnostic(file, f"sovlint:ignore at {file}:{line} does not "
+                                      f"suppress: {why}", line))
+    for file, (_, ignores) in sorted(by_file.items()):
+        for ignore in ignores:
+            if ignore.problem and (file, ignore.line) not in refused:
+                diagnostics.append(Diagnostic(file, f"sovlint:ignore at {file}:{ignore.line} "
+                                              f"is malformed: {ignore.problem}", ignore.line))
+    return result, diagnostics
+
+
+def _why_not(
+    ignore: Ignore, rule_id: str, today: datetime.date, ignorable: Callable[[str], bool]
+) -> str | None:
+    if ignore.problem:
+        return ignore.problem
+    if not ignore.reason:
+        return "a reason is required (`-- why this is acceptable`)"
+    if ignore.until is not None and ignore.until < today:
+        return f"expired on {ignore.until.isoformat()}"
+    if not ignorable(rule_id):
+        return f"{rule_id} is not ignorable in this configuration"
+    return None
+
+
+# --- baselines ---------------------------------------------------------------------------
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable across line moves: rule, resource address (or message for file errors), file."""
+    subject = finding.resource if finding.resource is not None else finding.message
+    digest = hashlib.sha256(f"{finding.rule_id}|{subject}|{finding.file}".encode())
+    return digest.hexdigest()[:32]
+
+
+def write_baseline(findings: Iterable[Finding], path: Path) -> int:
+    """Record today's unsuppressed findings; written atomically. Returns how many."""
+    entries = sorted(
+        {
+            fingerprint(f): {"fingerprint": fingerprint(f), "rule_id": f.rule_id,
+                             "resource": f.resource, "file": f.file}
+            for f in findings
+            if not f.suppressed
+        }.values(),
+        key=lambda e: (str(e["file"]), str(e["rule_id"]), str(e["resource"])),
+    )
+    document = {"version": 1, "tool": "sovlint", "findings": entries}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+    return len(entries)
+
+
+class BaselineError(Exception):
+    pass
+
+
+def read_baseline(path: Path) -> set[str]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise BaselineError(f"baseline {path} is not JSON: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
+        raise BaselineError(f"baseline {path} has no `findings` list")
+    return {str(e["fingerprint"]) for e in document["findings"]
+            if isinstance(e, dict) and "fingerprint" in e}
+
+
+def apply_baseline(findings: Sequence[Finding], known: set[str], source: str) -> list[Finding]:
+    """Findings already in the baseline are suppressed (kind `baseline`), not dropped."""
+    result: list[Finding] = []
+    for finding in findings:
+        if finding.suppressed or fingerprint(finding) not in known:
+            result.append(finding)
+            continue
+        result.append(dataclasses.replace(finding, suppression=Suppression(
+            reason=f"recorded in baseline {source}", kind="baseline")))
+    return result

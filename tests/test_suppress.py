@@ -1,0 +1,122 @@
+"""Inline ignores (reason required, expiry, ignorable) and baselines that survive line moves."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from helpers import run_cli
+
+from sovlint.suppress import parse_ignore
+
+US_BUCKET = """\
+provider "aws" {
+  region = "us-east-1"
+}
+
+%s
+resource "aws_s3_bucket" "exports" {
+  bucket = "exports"
+}
+"""
+
+
+def scan(tmp_path: Path, text: str, *args: str) -> dict[str, Any]:
+    (tmp_path / "main.tf").write_text(text)
+    result = run_cli("scan", str(tmp_path), "--profile", "residency", "--format", "json", *args,
+                     cwd=tmp_path)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_grammar_with_options_in_any_order() -> None:
+    ignore = parse_ignore("# sovlint:ignore SOV001, SOV003 owner=@dpo until=2027-03-31 -- DR copy"
+                          " approved by the DPO", "main.tf", 4)
+    assert ignore is not None
+    assert ignore.rule_ids == ("SOV001", "SOV003")
+    assert ignore.owner == "@dpo"
+    assert ignore.until == datetime.date(2027, 3, 31)
+    assert ignore.reason == "DR copy approved by the DPO"
+    assert ignore.problem is None
+
+
+def test_double_slash_comment_inside_block_is_read() -> None:
+    ignore = parse_ignore('  bucket = "x" // sovlint:ignore SOV001 -- test data', "main.tf", 7)
+    assert ignore is not None and ignore.rule_ids == ("SOV001",)
+
+
+def test_ignore_with_reason_suppresses_and_keeps_the_trail(tmp_path: Path) -> None:
+    report = scan(tmp_path, US_BUCKET % "# sovlint:ignore SOV001 owner=@dpo -- synthetic data")
+    [finding] = report["findings"]
+    assert finding["suppressed"] is True
+    assert finding["suppression_reason"] == "synthetic data"
+    assert finding["suppression"] == {"reason": "synthetic data", "owner": "@dpo", "until": None,
+                                      "file": "main.tf", "line": 5, "kind": "inline"}
+    assert report["summary"]["passed"] is True
+
+
+def test_ignore_without_reason_does_not_suppress_and_is_reported(tmp_path: Path) -> None:
+    report = scan(tmp_path, US_BUCKET % "# sovlint:ignore SOV001")
+    [finding] = report["findings"]
+    assert finding["suppressed"] is False
+    assert any("sovlint:ignore at main.tf:5 does not suppress: a reason is required"
+               in d["message"] for d in report["diagnostics"])
+
+
+def test_expired_ignore_stops_suppressing(tmp_path: Path) -> None:
+    report = scan(tmp_path, US_BUCKET % "# sovlint:ignore SOV001 until=2020-01-01 -- migration")
+    assert report["findings"][0]["suppressed"] is False
+    assert any("expired on 2020-01-01" in d["message"] for d in report["diagnostics"])
+
+
+def test_rule_not_ignorable_refuses_the_ignore(tmp_path: Path) -> None:
+    (tmp_path / ".sovlint.yaml").write_text("rules:\n  SOV001: {ignorable: false}\n")
+    report = scan(tmp_path, US_BUCKET % "# sovlint:ignore SOV001 -- we promise")
+    assert report["findings"][0]["suppressed"] is False
+    assert any("not ignorable" in d["message"] for d in report["diagnostics"])
+
+
+def test_ignore_of_another_rule_does_not_suppress(tmp_path: Path) -> None:
+    report = scan(tmp_path, US_BUCKET % "# sovlint:ignore SOV003 -- replication reviewed")
+    assert report["findings"][0]["suppressed"] is False
+
+
+def test_ignore_above_another_block_does_not_apply(tmp_path: Path) -> None:
+    text = US_BUCKET % "" + '\nresource "aws_sqs_queue" "q" {}\n'
+    text = text.replace('provider "aws" {', '# sovlint:ignore SOV001 -- provider only\n'
+                        'provider "aws" {')
+    report = scan(tmp_path, text)
+    assert all(not f["suppressed"] for f in report["findings"])
+
+
+def test_yaml_ignore_above_a_document(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text(
+        "# sovlint:ignore SOV001 -- analytics on synthetic data\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stats\nspec:\n"
+        "  template:\n    spec:\n      nodeSelector:\n"
+        "        topology.kubernetes.io/region: us-east-1\n")
+    result = run_cli("scan", str(tmp_path), "--profile", "residency", "--format", "json",
+                     cwd=tmp_path)
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["suppressed"] is True
+
+
+def test_baseline_hides_old_findings_and_shows_new_ones_after_lines_move(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    scan(tmp_path, US_BUCKET % "", "--write-baseline", str(baseline))
+    moved = "\n\n\n" + US_BUCKET % "" + '\nresource "aws_sqs_queue" "new" {}\n'
+    report = scan(tmp_path, moved, "--baseline", str(baseline))
+    states = {f["resource"]: f["suppressed"] for f in report["findings"]}
+    assert states == {"aws_s3_bucket.exports": True, "aws_sqs_queue.new": False}
+    old = next(f for f in report["findings"] if f["resource"] == "aws_s3_bucket.exports")
+    assert old["suppression"]["kind"] == "baseline"
+
+
+def test_unreadable_baseline_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    result = run_cli("scan", str(tmp_path), "--baseline", str(tmp_path / "missing.json"),
+                     cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "cannot read baseline" in result.stderr
