@@ -79,6 +79,9 @@ def main() -> None:
               help="suppress findings recorded in this baseline; report only new ones")
 @click.option("--write-baseline", type=click.Path(dir_okay=False),
               help="record today's findings in this file")
+@click.option("--soft-fail", is_flag=True, help="report findings but always exit 0")
+@click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
+@click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
 def scan(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
@@ -92,6 +95,9 @@ def scan(
     jobs: int | None,
     baseline: str | None,
     write_baseline: str | None,
+    soft_fail: bool,
+    quiet: bool,
+    no_color: bool,
 ) -> None:
     """Scan Terraform and Kubernetes files (default: the current directory; - for stdin)."""
     from sovlint.config import ConfigError, load_config, with_overrides
@@ -121,6 +127,7 @@ def scan(
         var_files=var_files,
         jobs=jobs or (os.cpu_count() or 1),
         baseline=baseline,
+        progress=_progress if sys.stderr.isatty() and not quiet else None,
     )
     try:
         result = run_scan(list(paths), config, options)
@@ -133,9 +140,17 @@ def scan(
         click.echo(f"sovlint: {count} findings recorded in {write_baseline}", err=True)
     for position, fmt in enumerate(formats):
         output = outputs[position] if position < len(outputs) else None
-        color = fmt == "text" and output is None and _color_wanted(sys.stdout)
+        if quiet and result.passed and fmt == "text" and output is None:
+            continue
+        color = (fmt == "text" and output is None and not no_color
+                 and _color_wanted(sys.stdout))
         _write(render(result, fmt, color=color), output)
-    sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)
+
+
+def _progress(message: str) -> None:
+    """Progress of a long scan, on stderr only (the CLI calls it only for a terminal)."""
+    click.echo(f"sovlint: {message}", err=True)
 
 
 def _rule_table() -> list[tuple[str, str, str, str]]:

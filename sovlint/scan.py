@@ -9,7 +9,7 @@ import dataclasses
 import datetime
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,7 @@ class ScanOptions:
     environ: dict[str, str] | None = None
     baseline: str | None = None  # findings recorded there are suppressed (kind baseline)
     today: datetime.date | None = None  # for `until=` of inline ignores; default: today
+    progress: Callable[[str], None] | None = None  # stage messages for long scans
 
 
 @dataclass
@@ -363,6 +364,8 @@ def scan(
     if STDIN in paths and options.stdin_text is None:
         options = dataclasses.replace(options, stdin_text=sys.stdin.read())
     discovery = discover(file_paths, config.exclude, Path(config.base_dir))
+    report = options.progress or (lambda message: None)
+    report(f"{len(discovery.files)} files found, {len(discovery.excluded)} excluded")
     out = _Collected()
     for missing in discovery.missing:
         out.errors.append(ParseError(missing, 1, "no such file or directory"))
@@ -378,6 +381,7 @@ def scan(
         Path(config.base_dir).absolute(),
     )
     errors = sorted(set(out.errors), key=lambda e: (e.file, e.line, e.message))
+    report(f"{len(resources)} resources; evaluating policies")
     engine = engine or default_engine(config)
     denies = engine.evaluate(policy_input(resources, errors, config))
     findings = findings_from_denies(denies, engine.rules(), resources, config)

@@ -111,3 +111,19 @@ def test_summary_counts_skipped_and_excluded_files(cli: Cli, tmp_path: Path) -> 
     result = cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
     summary = json.loads(result.stdout)["summary"]
     assert (summary["files"], summary["skipped_files"], summary["excluded_files"]) == (1, 2, 1)
+
+
+def test_soft_fail_reports_but_exits_0(cli: Cli) -> None:
+    result = cli("scan", "fixtures/aws-health-records", "--soft-fail")
+    assert result.exit_code == 0
+    assert "SOV001" in result.stdout
+
+
+def test_quiet_prints_nothing_when_passing(cli: Cli) -> None:
+    result = cli("scan", "fixtures/eu-ovh-scaleway", "--quiet")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_no_ansi_codes_when_not_a_terminal(cli: Cli) -> None:
+    result = cli("scan", "fixtures/aws-health-records")
+    assert "\x1b[" not in result.stdout
