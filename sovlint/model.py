@@ -142,12 +142,19 @@ class Flow:
     target_resource: str | None
     attribute: str
     line: int
+    # Where the data comes from: the resource itself, or the resource it configures (a
+    # replication configuration's bucket), or for copies declared on the receiving side the
+    # source they name.
+    source: Location = Location(mode="unknown")
+    source_resource: str | None = None
 
     def to_input(self) -> dict[str, Any]:
         target = self.target.to_input()
         target["resource"] = self.target_resource
-        return {"kind": self.kind, "target": target, "attribute": self.attribute,
-                "line": self.line}
+        source = self.source.to_input()
+        source["resource"] = self.source_resource
+        return {"kind": self.kind, "target": target, "source": source,
+                "attribute": self.attribute, "line": self.line}
 
 
 @dataclass(frozen=True)

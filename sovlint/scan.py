@@ -27,8 +27,9 @@ from sovlint.model import (
     ScanResult,
     Severity,
 )
+from sovlint.normalise.flows import resolve_flows
 from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
-from sovlint.normalise.scope import apply_scope
+from sovlint.normalise.scope import apply_scope, propagate_scope
 from sovlint.normalise.terraform import (
     inherit_parent_locations,
     normalise_backend,
@@ -36,6 +37,7 @@ from sovlint.normalise.terraform import (
 )
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.parsers.tfjson import parse_tf_json
+from sovlint.parsers.tfplan import is_plan_json, load_plan
 from sovlint.parsers.yamldocs import (
     ParsedYaml,
     kubernetes_objects,
@@ -204,7 +206,8 @@ def _scan_terraform(
         out.diagnostics.extend(loaded.diagnostics)
         managed = {i.address: i for i in loaded.resources if i.mode == "managed"}
         normalised = [normalise_instance(instance) for instance in managed.values()]
-        out.resources.extend(inherit_parent_locations(normalised, managed))
+        located = inherit_parent_locations(normalised, managed)
+        out.resources.extend(resolve_flows(located, managed))
         if loaded.backend is not None:
             out.resources.append(normalise_backend(loaded.backend))
     for path, (_, error) in sorted(files.cache.items()):
@@ -233,16 +236,16 @@ def _scan_manifests(
             out.scanned.add(display)
             continue
         if item.kind == "json":
-            if _is_plan_json(text):
-                out.diagnostics.append(Diagnostic(display, "Terraform plan JSON is not "
-                                                  "evaluated yet by this version; skipped"))
-                out.skipped.add(display)
+            if is_plan_json(text):
+                _scan_plan(text, display, out)
                 continue
             parsed = parse_json_document(text, display)
         else:
             parsed = parse_yaml_stream(text, display)
         documents.append((display, parsed))
-    if options.stdin_text is not None:
+    if options.stdin_text is not None and is_plan_json(options.stdin_text):
+        _scan_plan(options.stdin_text, "<stdin>", out)
+    elif options.stdin_text is not None:
         documents.append(("<stdin>", parse_yaml_stream(options.stdin_text, "<stdin>")))
     for display, parsed in documents:
         objects = kubernetes_objects(parsed)
@@ -273,11 +276,23 @@ def _scan_manifests(
         out.skipped.add(_display(item.path, root))
 
 
-def _is_plan_json(text: str) -> bool:
-    head = text[:4096]
-    return '"format_version"' in head and (
-        '"planned_values"' in text or '"resource_changes"' in text
-    )
+def _scan_plan(text: str, display: str, out: _Collected) -> None:
+    """Terraform plan JSON: the resources as Terraform planned them."""
+    out.scanned.add(display)
+    try:
+        plan = load_plan(text, display)
+        managed = {i.address: i for i in plan.resources if i.mode == "managed"}
+        normalised = [normalise_instance(instance) for instance in managed.values()]
+    except Exception as exc:  # one plan must not stop the scan
+        out.errors.append(ParseError(
+            display, 1, f"internal error while reading this plan ({type(exc).__name__}: "
+            f"{exc}); please report it"))
+        return
+    out.errors.extend(plan.errors)
+    out.diagnostics.extend(plan.diagnostics)
+    out.resources.extend(inherit_parent_locations(normalised, managed))
+    if plan.backend is not None:
+        out.resources.append(normalise_backend(plan.backend))
 
 
 def policy_input(resources: Sequence[Resource], errors: Sequence[ParseError],
@@ -373,13 +388,13 @@ def scan(
     _scan_manifests(discovery, root, config, options, out)
     for item in discovery.of_kind("other"):
         out.skipped.add(_display(item.path, root))
-    resources = apply_scope(
+    resources = propagate_scope(apply_scope(
         sorted(out.resources, key=lambda r: (r.source.file, r.source.line, r.address)),
         config.scope_tags,
         config.scope_paths,
         root,
         Path(config.base_dir).absolute(),
-    )
+    ))
     errors = sorted(set(out.errors), key=lambda e: (e.file, e.line, e.message))
     report(f"{len(resources)} resources; evaluating policies")
     engine = engine or default_engine(config)

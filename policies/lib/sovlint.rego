@@ -48,3 +48,33 @@ describe_location(location) := sprintf("%s", [concat(", ", location.countries)])
 	location.mode in {"single", "multi"}
 	location.region == null
 }
+
+# A location known to be inside the allowed countries (every member or candidate allowed).
+location_inside(location) if {
+	location.mode in {"single", "multi", "candidates"}
+	count(location.countries) > 0
+	count(outside_countries(location)) == 0
+}
+
+# "us-east-1, US" for messages about flows.
+short_location(location) := sprintf("%s, %s", [location.region, concat("/", location.countries)]) if {
+	location.region != null
+}
+
+short_location(location) := concat("/", location.countries) if {
+	location.region == null
+}
+
+# A location that cannot be judged statically: unknown for a stated reason, or candidates of
+# which some are allowed and some are not. (Unknown without a reason is deliberately not judged.)
+location_undetermined(location) if {
+	location.mode == "unknown"
+	location.unresolved_reason != null
+}
+
+location_undetermined(location) if {
+	location.mode == "candidates"
+	outside := outside_countries(location)
+	count(outside) > 0
+	count(outside) < count(location.countries)
+}

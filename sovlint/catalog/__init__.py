@@ -42,6 +42,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CaseRule = Literal["sensitive", "insensitive", "azure"]
 
 
+@cache
 def _load(name: str) -> Any:
     path = resources.files("sovlint.catalog").joinpath("data").joinpath(name)
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a safe loader
@@ -342,6 +343,12 @@ def location_attributes(
         extra = (_resource_types().get("type_location_attributes") or {}).get(resource_type)
         names = [*_as_str_list(extra), *(n for n in names if n not in _as_str_list(extra))]
     return tuple(names)
+
+
+def flow_specs(resource_type: str) -> tuple[Mapping[str, Any], ...]:
+    """The flows a resource type can create (flows.yaml): kind, JSONPath, target lookup."""
+    specs = _load("flows.yaml").get(resource_type) or []
+    return tuple(spec for spec in specs if isinstance(spec, Mapping) and "path" in spec)
 
 
 def provider_region_data_attributes(data_type: str) -> tuple[str, ...]:

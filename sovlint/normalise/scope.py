@@ -52,3 +52,29 @@ def apply_scope(
         scope = Scope(True, why) if why else Scope(False, "no scope tag or path matches")
         scoped.append(dataclasses.replace(resource, scope=scope))
     return scoped
+
+
+def propagate_scope(resources: Sequence[Resource]) -> list[Resource]:
+    """Scope follows data (SPEC §4.1): a resource that configures an in-scope resource (a
+    replication configuration, which carries no tags) and a resource that receives data from
+    an in-scope resource are in scope."""
+    by_address = {resource.address: resource for resource in resources}
+    for _ in range(4):
+        changed = False
+        for resource in list(by_address.values()):
+            for flow in resource.flows:
+                source = by_address.get(flow.source_resource or "")
+                target = by_address.get(flow.target_resource or "")
+                if source is None or not source.scope.in_scope:
+                    continue
+                if not resource.scope.in_scope and source.address != resource.address:
+                    by_address[resource.address] = resource = dataclasses.replace(
+                        resource, scope=Scope(True, f"configures {source.address}"))
+                    changed = True
+                if target is not None and not target.scope.in_scope:
+                    by_address[target.address] = dataclasses.replace(
+                        target, scope=Scope(True, f"receives data from {source.address}"))
+                    changed = True
+        if not changed:
+            break
+    return [by_address[resource.address] for resource in resources]

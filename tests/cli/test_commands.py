@@ -78,7 +78,7 @@ def test_residency_profile_drops_jurisdiction_rule(cli: Cli) -> None:
     result = cli("scan", "fixtures/aws-health-records", "--profile", "residency",
                  "--format", "json")
     rules = {f["rule_id"] for f in json.loads(result.stdout)["findings"]}
-    assert rules == {"SOV001"}
+    assert rules == {"SOV001", "SOV003"}
 
 
 def test_fail_on_critical_passes_high_findings(cli: Cli) -> None:

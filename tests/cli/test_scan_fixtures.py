@@ -112,3 +112,15 @@ def test_installed_command_prints_no_traceback_on_broken_input() -> None:
     assert process.returncode == 1
     assert "Traceback" not in process.stderr + process.stdout
     assert "SOV000" in process.stdout
+
+
+def test_aws_replication_to_virginia_is_sov003_on_the_configuration(scan_json: ScanJson) -> None:
+    _, report = scan_json(AWS)
+    [finding] = [f for f in report["findings"] if f["rule_id"] == "SOV003"]
+    assert (finding["resource"], finding["file"], finding["line"]) == (
+        "aws_s3_bucket_replication_configuration.patient_documents", f"{AWS}/storage.tf", 59)
+    assert finding["message"] == (
+        "replicates aws_s3_bucket.patient_documents (eu-west-3, FR) to aws_s3_bucket.dr "
+        f"(us-east-1, US) via rule[0].destination[0].bucket ({AWS}/storage.tf:83)")
+    assert finding["target"] == {"region": "us-east-1", "country": "US",
+                                 "resource": "aws_s3_bucket.dr"}

@@ -49,3 +49,21 @@ deny contains {
 	count(outside) > 0
 	count(outside) < count(resource.location.countries)
 }
+
+# A flow whose target cannot be determined, from data known to be inside.
+deny contains {
+	"rule_id": "SOV004",
+	"resource": resource.address,
+	"message": sprintf("%s: the target of %s via %s cannot be determined statically: %s", [
+		resource.address,
+		flow.kind,
+		flow.attribute,
+		flow.target.unresolved_reason,
+	]),
+} if {
+	some resource in input.resources
+	resource.scope.in_scope
+	some flow in resource.flows
+	lib.location_undetermined(flow.target)
+	not lib.location_outside(flow.source)
+}

@@ -48,3 +48,19 @@ test_control_plane_is_not_reported if {
 	sg := object.union(store(unknown), {"data_bearing": false})
 	count(rule.deny) == 0 with input as {"config": config, "resources": [sg]}
 }
+
+test_flow_with_unknown_target_is_reported if {
+	unknown := {"mode": "unknown", "countries": [], "regions": [], "unresolved_reason": "var.dr_region has no value"}
+	paris := {"mode": "single", "countries": ["FR"], "regions": ["eu-west-3"], "unresolved_reason": null}
+	carrier := {
+		"address": "aws_dynamodb_table.sessions",
+		"data_bearing": true,
+		"scope": {"in_scope": true},
+		"location": paris,
+		"flows": [{"kind": "replication", "attribute": "replica[0].region_name", "source": paris, "target": unknown}],
+	}
+	findings := rule.deny with input as {"config": config, "resources": [carrier]}
+	some finding in findings
+	contains(finding.message, "replica[0].region_name")
+	contains(finding.message, "var.dr_region has no value")
+}

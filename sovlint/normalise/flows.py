@@ -1,0 +1,184 @@
+"""Data flows out of resources: replicas, backup copies, failover partners, geo-pairs.
+
+What creates a flow is data (`sovlint/catalog/data/flows.yaml`): a JSONPath over the evaluated
+attributes and how its value gives the target (a region, a reference, an ARN, a paired
+region). This module implements those few kinds of lookup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from jsonpath_ng import parse as parse_jsonpath
+
+from sovlint import catalog
+from sovlint.model import Flow, Location, Resource
+from sovlint.normalise.location import location_of_region, location_of_unknown
+from sovlint.terraform.loader import ResourceInstance
+from sovlint.terraform.syntax import Block
+from sovlint.terraform.values import Unknown
+
+_ARN = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):")
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@cache
+def _compiled(path: str) -> Any:
+    return parse_jsonpath(path)
+
+
+def arn_region(value: str) -> str | None:
+    """The region field of an ARN (`arn:aws:backup:eu-west-3:123:backup-vault:x`); None when
+    the value is no ARN or the service has no region in its ARNs (S3, IAM)."""
+    match = _ARN.match(value)
+    if match is None or not match.group("region"):
+        return None
+    return match.group("region")
+
+
+def _attribute_text(full_path: Any) -> str:
+    """`rule[0].destination[0].bucket` from jsonpath-ng's `((rule.[0]).destination...)`."""
+    return str(full_path).replace("(", "").replace(")", "").replace(".[", "[")
+
+
+def attribute_line(block: Block, attribute: str) -> int:
+    """Line of an attribute path inside a block (the block's line when it cannot be found)."""
+    body = block.body
+    line = block.line
+    steps = _STEP.findall(attribute)
+    position = 0
+    while position < len(steps):
+        name, _ = steps[position]
+        index = 0
+        if position + 1 < len(steps) and steps[position + 1][1]:
+            index = int(steps[position + 1][1])
+            position += 1
+        position += 1
+        if name in body.attributes:
+            return body.attributes[name].line
+        nested = body.blocks_of(name)
+        if index >= len(nested):
+            return line
+        line = nested[index].line
+        body = nested[index].body
+    return line
+
+
+def _find_resource(address: str, by_address: Mapping[str, Resource]) -> Resource | None:
+    return by_address.get(address) or next(
+        (r for a, r in sorted(by_address.items()) if a.startswith(address + "[")), None)
+
+
+def _referenced(value: Any, by_address: Mapping[str, Resource]) -> Resource | None:
+    if isinstance(value, Unknown):
+        for reference in sorted(value.refs):
+            found = _find_resource(reference, by_address)
+            if found is not None:
+                return found
+    return None
+
+
+def _region_location(resource: Resource, region: str, how: str) -> Location:
+    # The same Terraform provider may reach another entity (aws -> aws-eusc, aws-cn).
+    terraform_provider = catalog.terraform_provider_of_type(resource.type)
+    entity = catalog.entity_for(terraform_provider, region) or resource.provider.id
+    return location_of_region(entity, region, how)
+
+
+def _target(
+    spec: Mapping[str, Any], value: Any, resource: Resource,
+    by_address: Mapping[str, Resource], attribute: str,
+) -> tuple[Location, str | None] | None:
+    """The target location and resource of one flow value; None when there is no flow."""
+    how = f"{resource.address}.{attribute}"
+    kind = spec.get("target")
+    if kind == "paired":
+        if value not in spec.get("when", []):
+            return None
+        region = resource.location.region_id
+        entity = resource.provider.id
+        if region is None:
+            return Location(mode="unknown", how=how, unresolved_reason=(
+                f"{attribute} = {value}: the primary region is not known")), None
+        paired = catalog.paired_region(entity, region)
+        if paired is None:
+            return Location(mode="unknown", how=how, unresolved_reason=(
+                f"{attribute} = {value}: no paired region known for {region}")), None
+        return Location(mode="single", regions=(paired,), written=paired.id, resolved=True,
+                        how=f"paired region of {region}"), None
+    if kind == "region":
+        if isinstance(value, Unknown):
+            return location_of_unknown(resource.provider.id, value, how), None
+        if isinstance(value, str) and value:
+            return _region_location(resource, value, how), None
+        return None
+    # reference or arn
+    referenced = _referenced(value, by_address)
+    if referenced is not None:
+        return referenced.location, referenced.address
+    if isinstance(value, str) and value:
+        region = arn_region(value)
+        if region is not None:
+            return _region_location(resource, region, how), None
+        by_name = _find_resource(value, by_address)
+        if by_name is not None:
+            return by_name.location, by_name.address
+        return Location(mode="unknown", how=how, unresolved_reason=(
+            f"{attribute} = {value!r} names no region and no resource of this scan")), None
+    if isinstance(value, Unknown):
+        return Location(mode="unknown", how=how, unresolved_reason=value.reason), None
+    return None
+
+
+def _source_of(
+    path: str, instance: ResourceInstance, by_address: Mapping[str, Resource]
+) -> Resource | None:
+    for match in _compiled(path).find(instance.attributes):
+        found = _referenced(match.value, by_address)
+        if found is not None:
+            return found
+    # A known value (`bucket = aws_s3_bucket.x.bucket`) keeps no reference: use the
+    # references written in the attribute's expression.
+    for address in instance.references.get(path.removeprefix("$."), []):
+        found = _find_resource(address, by_address)
+        if found is not None:
+            return found
+    return None
+
+
+def resolve_flows(
+    resources: Sequence[Resource], instances: Mapping[str, ResourceInstance]
+) -> list[Resource]:
+    """Resources with the flows their configuration creates."""
+    by_address = {resource.address: resource for resource in resources}
+    result: list[Resource] = []
+    for resource in resources:
+        instance = instances.get(resource.address)
+        specs = catalog.flow_specs(resource.type) if instance is not None else ()
+        if not specs or instance is None:
+            result.append(resource)
+            continue
+        flows: list[Flow] = []
+        for spec in specs:
+            source_resource = resource
+            if spec.get("source"):
+                source_resource = _source_of(str(spec["source"]), instance, by_address) or resource
+            for match in _compiled(str(spec["path"])).find(instance.attributes):
+                attribute = _attribute_text(match.full_path)
+                target = _target(spec, match.value, resource, by_address, attribute)
+                if target is None:
+                    continue
+                location, target_address = target
+                line = attribute_line(instance.block, attribute)
+                if spec.get("direction") == "inbound":
+                    flows.append(Flow(str(spec["kind"]), resource.location, resource.address,
+                                      attribute, line, location, target_address))
+                else:
+                    flows.append(Flow(str(spec["kind"]), location, target_address, attribute,
+                                      line, source_resource.location, source_resource.address))
+        result.append(dataclasses.replace(resource, flows=tuple(flows)))
+    return result
