@@ -34,7 +34,8 @@ def try_repo(repo: Path, home: Path, *files: str) -> subprocess.CompletedProcess
 def make_repo(tmp_path: Path, region: str) -> Path:
     repo = tmp_path / "infra"
     (repo / "storage").mkdir(parents=True)
-    (repo / "storage" / "providers.tf").write_text(f'provider "aws" {{\n  region = "{region}"\n}}\n')
+    providers = f'provider "aws" {{\n  region = "{region}"\n}}\n'
+    (repo / "storage" / "providers.tf").write_text(providers)
     (repo / "storage" / "main.tf").write_text('resource "aws_s3_bucket" "records" {}\n')
     (repo / ".sovlint.yaml").write_text("profile: residency\n")
     git(repo, "init", "-q")
