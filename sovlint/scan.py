@@ -71,6 +71,9 @@ class _Collected:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     scanned: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
+    # Root module directory -> the resources its HCL gave (a plan of that directory replaces
+    # them, and maps its findings back to their HCL lines).
+    terraform_roots: dict[Path, list[Resource]] = field(default_factory=dict)
 
 
 def display_root_for(paths: Sequence[str]) -> Path:
@@ -207,9 +210,11 @@ def _scan_terraform(
         managed = {i.address: i for i in loaded.resources if i.mode == "managed"}
         normalised = [normalise_instance(instance) for instance in managed.values()]
         located = inherit_parent_locations(normalised, managed)
-        out.resources.extend(resolve_flows(located, managed))
+        root_resources = resolve_flows(located, managed)
         if loaded.backend is not None:
-            out.resources.append(normalise_backend(loaded.backend))
+            root_resources.append(normalise_backend(loaded.backend))
+        out.terraform_roots[directory] = root_resources
+        out.resources.extend(root_resources)
     for path, (_, error) in sorted(files.cache.items()):
         display = _display(path, root)
         out.scanned.add(display)
@@ -237,14 +242,14 @@ def _scan_manifests(
             continue
         if item.kind == "json":
             if is_plan_json(text):
-                _scan_plan(text, display, out)
+                _scan_plan(text, display, out, item.path.parent.resolve(), root, options)
                 continue
             parsed = parse_json_document(text, display)
         else:
             parsed = parse_yaml_stream(text, display)
         documents.append((display, parsed))
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
-        _scan_plan(options.stdin_text, "<stdin>", out)
+        _scan_plan(options.stdin_text, "<stdin>", out, None, root, options)
     elif options.stdin_text is not None:
         documents.append(("<stdin>", parse_yaml_stream(options.stdin_text, "<stdin>")))
     for display, parsed in documents:
@@ -276,21 +281,57 @@ def _scan_manifests(
         out.skipped.add(_display(item.path, root))
 
 
-def _scan_plan(text: str, display: str, out: _Collected) -> None:
-    """Terraform plan JSON: the resources as Terraform planned them."""
+def _hcl_sources(directory: Path | None, root: Path, options: ScanOptions,
+                 out: _Collected) -> dict[str, Resource]:
+    """Resources of the plan's own configuration, by address, for mapping lines back."""
+    if directory is None:
+        return {}
+    if directory not in out.terraform_roots and any(directory.glob("*.tf")):
+        files = _TerraformFiles(root)
+        try:
+            loaded = TerraformLoader(directory, root, files.parse, variables=options.variables,
+                                     environ=options.environ or {}).load()
+        except Exception:
+            return {}
+        return {i.address: normalise_instance(i) for i in loaded.resources
+                if i.mode == "managed"}
+    return {r.address: r for r in out.terraform_roots.get(directory, [])}
+
+
+def _scan_plan(text: str, display: str, out: _Collected, directory: Path | None, root: Path,
+               options: ScanOptions) -> None:
+    """Terraform plan JSON: the resources as Terraform planned them. When the plan's own
+    configuration is in the scan, the plan replaces its HCL evaluation (the plan is the more
+    exact input) and findings point at the HCL lines."""
     out.scanned.add(display)
+    by_address = _hcl_sources(directory, root, options, out)
+
+    def hcl_lines(address: str) -> tuple[str, int, int] | None:
+        found = by_address.get(address) or by_address.get(address.split("[", 1)[0])
+        if found is None:
+            return None
+        return found.source.file, found.source.line, found.source.end_line
+
     try:
-        plan = load_plan(text, display)
+        plan = load_plan(text, display, hcl_lines)
         managed = {i.address: i for i in plan.resources if i.mode == "managed"}
         normalised = [normalise_instance(instance) for instance in managed.values()]
-    except Exception as exc:  # one plan must not stop the scan
+        resources = resolve_flows(inherit_parent_locations(normalised, managed), managed)
+    except Exception as exc:
         out.errors.append(ParseError(
             display, 1, f"internal error while reading this plan ({type(exc).__name__}: "
             f"{exc}); please report it"))
         return
     out.errors.extend(plan.errors)
     out.diagnostics.extend(plan.diagnostics)
-    out.resources.extend(inherit_parent_locations(normalised, managed))
+    replaced = out.terraform_roots.pop(directory, None) if directory is not None else None
+    if replaced:
+        kept = {id(r) for r in replaced if r.kind == "backend"}  # plans do not record it
+        out.resources = [r for r in out.resources
+                         if id(r) in kept or all(r is not old for old in replaced)]
+        out.diagnostics.append(Diagnostic(display, "the plan replaces the HCL evaluation of "
+                                          "its directory (the plan's values are exact)"))
+    out.resources.extend(resources)
     if plan.backend is not None:
         out.resources.append(normalise_backend(plan.backend))
 

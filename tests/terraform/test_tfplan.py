@@ -7,11 +7,12 @@ The two plans under fixtures/plans/ were made by the real `terraform` binary
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import FIXTURES, findings_of, run_cli
+from helpers import FIXTURES, REPO, findings_of, run_cli
 
 from sovlint.normalise.terraform import normalise_instance
 from sovlint.parsers.tfplan import PlanResult, is_plan_json, load_plan
@@ -506,3 +507,20 @@ def test_fixture_plans_hold_no_credentials_or_local_paths(name: str) -> None:
     assert "AKIA" not in text
     assert "secret_key" not in text and "access_key" not in text
     assert '"/' not in text
+
+
+def test_plan_beside_its_configuration_maps_to_hcl_lines_and_replaces_it(tmp_path: Path) -> None:
+    for source in (REPO / "fixtures" / "aws-health-records").glob("*.tf"):
+        shutil.copy(source, tmp_path / source.name)
+    shutil.copy(REPO / "fixtures" / "plans" / "aws-health-records.plan.json",
+                tmp_path / "plan.json")
+    result = run_cli("scan", ".", "--profile", "residency", "--format", "json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    sov001 = [(f["resource"], f["file"], f["line"]) for f in report["findings"]
+              if f["rule_id"] == "SOV001"]
+    assert sov001 == [
+        ("aws_dynamodb_table.appointment_cache", "database.tf", 36),
+        ("aws_kms_key.dr", "main.tf", 14),
+        ("aws_s3_bucket.dr", "storage.tf", 39),
+    ]
+    assert any("the plan replaces" in d["message"] for d in report["diagnostics"])
