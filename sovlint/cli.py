@@ -9,10 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sovlint import __version__
+
+if TYPE_CHECKING:
+    from sovlint.engine import Deny
+    from sovlint.engine.metadata import RuleMetadata
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SEVERITY_CHOICES = click.Choice(["low", "medium", "high", "critical"])
@@ -214,3 +219,42 @@ def test_command(directories: tuple[str, ...], verbose: bool) -> None:
             click.echo(f"{status}: {result.package}.{result.name}{detail}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     sys.exit(EXIT_FINDINGS if failed or not results else EXIT_OK)
+
+
+class _NoPolicies:
+    """The inventory evaluates no rule."""
+
+    def rules(self) -> dict[str, RuleMetadata]:
+        return {}
+
+    def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
+        return []
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", default="text",
+              type=click.Choice(["text", "json", "csv", "markdown", "mermaid", "dot"]),
+              help="table (text, csv, markdown, json) or diagram (mermaid, dot)")
+@click.option("--output", help="file for the inventory (default: stdout)")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE")
+def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str | None,
+              var_files: tuple[str, ...], variables: tuple[str, ...]) -> None:
+    """Where every resource lives and where its data flows (stores and flows)."""
+    from sovlint.config import ConfigError, load_config
+    from sovlint.inventory import RENDERERS
+    from sovlint.scan import ScanOptions
+    from sovlint.scan import scan as run_scan
+
+    paths = paths or (".",)
+    start = next((Path(p) for p in paths if p != "-"), Path("."))
+    try:
+        config = load_config(Path(config_path) if config_path else None, start=start.absolute())
+    except ConfigError as exc:
+        _fail(str(exc))
+    options = ScanOptions(variables=_parse_vars(variables), var_files=var_files,
+                          jobs=os.cpu_count() or 1)
+    result = run_scan(list(paths), config, options, engine=_NoPolicies())
+    _write(RENDERERS[fmt](result.resources), output)

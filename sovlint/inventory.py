@@ -1,0 +1,221 @@
+"""`sovlint inventory`: where every resource lives and where its data flows.
+
+The evidence a DPO attaches to a DPIA or an HDS audit: a table of stores (provider entity,
+region, country, jurisdiction, scope) and flows, as text, JSON, CSV or Markdown, and a picture
+(Mermaid or Graphviz DOT) of stores grouped by country with cross-border flows highlighted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sovlint.model import Location, Resource
+
+FORMATS = ("text", "json", "csv", "markdown", "mermaid", "dot")
+STORE_COLUMNS = ("address", "type", "provider", "jurisdiction", "region", "country", "in_scope",
+                 "why", "file", "line")
+FLOW_COLUMNS = ("from", "from_country", "kind", "to", "to_region", "to_country", "cross_border",
+                "attribute", "file", "line")
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    source: str
+    source_countries: tuple[str, ...]
+    kind: str
+    target: str
+    target_region: str
+    target_countries: tuple[str, ...]
+    attribute: str
+    file: str
+    line: int
+
+    @property
+    def cross_border(self) -> bool:
+        return bool(set(self.target_countries) - set(self.source_countries)) or not (
+            self.target_countries)
+
+
+def _region(location: Location) -> str:
+    if location.mode == "global":
+        return "global"
+    if location.mode == "candidates":
+        return "one of " + ", ".join(region.id for region in location.regions)
+    return location.region_id or location.written or "unknown"
+
+
+def _country(location: Location) -> str:
+    if location.mode == "global":
+        return "global"
+    return "/".join(location.countries) or "unknown"
+
+
+def store_rows(resources: Sequence[Resource]) -> list[dict[str, Any]]:
+    """One row per resource that holds data (control-plane types are left out)."""
+    return [
+        {
+            "address": r.address, "type": r.type, "provider": r.provider.id,
+            "jurisdiction": r.provider.jurisdiction, "region": _region(r.location),
+            "country": _country(r.location), "in_scope": r.scope.in_scope, "why": r.scope.why,
+            "file": r.source.file, "line": r.source.line,
+        }
+        for r in resources
+        if r.data_bearing
+    ]
+
+
+def flow_rows(resources: Sequence[Resource]) -> list[FlowRow]:
+    rows: list[FlowRow] = []
+    for resource in resources:
+        for flow in resource.flows:
+            rows.append(FlowRow(
+                source=flow.source_resource or resource.address,
+                source_countries=flow.source.countries,
+                kind=flow.kind,
+                target=flow.target_resource or f"{flow.kind} in {_region(flow.target)}",
+                target_region=_region(flow.target),
+                target_countries=flow.target.countries,
+                attribute=flow.attribute,
+                file=resource.source.file,
+                line=flow.line,
+            ))
+    return rows
+
+
+def _flow_dict(row: FlowRow) -> dict[str, Any]:
+    return {"from": row.source, "from_country": "/".join(row.source_countries) or "unknown",
+            "kind": row.kind, "to": row.target, "to_region": row.target_region,
+            "to_country": "/".join(row.target_countries) or "unknown",
+            "cross_border": row.cross_border, "attribute": row.attribute, "file": row.file,
+            "line": row.line}
+
+
+def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> list[str]:
+    cells = [[str(row[c]) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+              for r in cells]
+    return lines
+
+
+def render_text(resources: Sequence[Resource]) -> str:
+    stores = store_rows(resources)
+    flows = [_flow_dict(f) for f in flow_rows(resources)]
+    lines = [f"Stores ({len(stores)})", *_table(stores, STORE_COLUMNS[:8]), ""]
+    lines += [f"Flows ({len(flows)})"]
+    lines += _table(flows, FLOW_COLUMNS[:7]) if flows else ["(none)"]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(resources: Sequence[Resource]) -> str:
+    document = {"stores": store_rows(resources),
+                "flows": [_flow_dict(f) for f in flow_rows(resources)]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(resources: Sequence[Resource]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["record", *STORE_COLUMNS])
+    for row in store_rows(resources):
+        writer.writerow(["store", *(row[c] for c in STORE_COLUMNS)])
+    writer.writerow(["record", *FLOW_COLUMNS])
+    for flow in flow_rows(resources):
+        data = _flow_dict(flow)
+        writer.writerow(["flow", *(data[c] for c in FLOW_COLUMNS)])
+    return buffer.getvalue()
+
+
+def _markdown_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> list[str]:
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(resources: Sequence[Resource]) -> str:
+    flows = [_flow_dict(f) for f in flow_rows(resources)]
+    lines = ["# Data inventory", "", "## Stores", ""]
+    lines += _markdown_table(store_rows(resources), STORE_COLUMNS)
+    lines += ["", "## Flows", ""]
+    lines += _markdown_table(flows, FLOW_COLUMNS) if flows else ["No flows."]
+    lines += ["", "## Diagram", "", "```mermaid", render_mermaid(resources).rstrip(), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _node_id(name: str, ids: dict[str, str]) -> str:
+    if name not in ids:
+        ids[name] = f"n{len(ids)}"
+    return ids[name]
+
+
+def _groups(resources: Sequence[Resource]) -> tuple[dict[str, list[str]], list[FlowRow]]:
+    """Country -> node names (stores and flow ends), and the flows."""
+    groups: dict[str, list[str]] = {}
+    for row in store_rows(resources):
+        groups.setdefault(str(row["country"]), []).append(str(row["address"]))
+    flows = flow_rows(resources)
+    placed = {name for names in groups.values() for name in names}
+    for flow in flows:
+        for name, countries in ((flow.source, flow.source_countries),
+                                (flow.target, flow.target_countries)):
+            if name not in placed:
+                groups.setdefault("/".join(countries) or "unknown", []).append(name)
+                placed.add(name)
+    return groups, flows
+
+
+def _label(text: str) -> str:
+    return re.sub(r'["\\]', "'", text)
+
+
+def render_mermaid(resources: Sequence[Resource]) -> str:
+    groups, flows = _groups(resources)
+    ids: dict[str, str] = {}
+    lines = ["flowchart LR"]
+    for number, (country, names) in enumerate(sorted(groups.items())):
+        lines.append(f'  subgraph c{number}["{_label(country)}"]')
+        lines += [f'    {_node_id(name, ids)}["{_label(name)}"]' for name in sorted(names)]
+        lines.append("  end")
+    crossing: list[int] = []
+    for position, flow in enumerate(flows):
+        arrow = "==>" if flow.cross_border else "-->"
+        lines.append(f"  {_node_id(flow.source, ids)} {arrow}|{_label(flow.kind)}| "
+                     f"{_node_id(flow.target, ids)}")
+        if flow.cross_border:
+            crossing.append(position)
+    if crossing:
+        lines.append(f"  linkStyle {','.join(map(str, crossing))} stroke:#d00,stroke-width:3px")
+    return "\n".join(lines) + "\n"
+
+
+def render_dot(resources: Sequence[Resource]) -> str:
+    groups, flows = _groups(resources)
+    ids: dict[str, str] = {}
+    lines = ["digraph sovlint {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
+    for number, (country, names) in enumerate(sorted(groups.items())):
+        lines.append(f"  subgraph cluster_{number} {{")
+        lines.append(f'    label="{_label(country)}";')
+        lines += [f'    {_node_id(name, ids)} [label="{_label(name)}"];' for name in sorted(names)]
+        lines.append("  }")
+    for flow in flows:
+        style = ', color="#dd0000", penwidth=3' if flow.cross_border else ""
+        lines.append(f'  {_node_id(flow.source, ids)} -> {_node_id(flow.target, ids)} '
+                     f'[label="{_label(flow.kind)}"{style}];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Sequence[Resource]], str]] = {
+    "text": render_text, "json": render_json, "csv": render_csv, "markdown": render_markdown,
+    "mermaid": render_mermaid, "dot": render_dot,
+}
