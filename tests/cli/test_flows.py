@@ -148,3 +148,18 @@ resource "aws_dynamodb_table" "sessions" {
     [finding] = scan(tmp_path, text)["findings"]
     assert (finding["rule_id"], finding["resource"]) == ("SOV004", "aws_dynamodb_table.sessions")
     assert "var.replica_region has no value" in finding["message"]
+
+
+def test_cloudfront_is_a_global_service_not_a_region(tmp_path: Path) -> None:
+    text = """
+provider "aws" { region = "eu-west-3" }
+resource "aws_cloudfront_distribution" "portal" {
+  enabled = true
+}
+resource "google_kms_key_ring" "records" {
+  name     = "records"
+  location = "global"
+}
+"""
+    assert found(scan(tmp_path, text)) == [("SOV005", "aws_cloudfront_distribution.portal"),
+                                          ("SOV005", "google_kms_key_ring.records")]
