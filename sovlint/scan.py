@@ -36,6 +36,13 @@ from sovlint.normalise.terraform import (
     normalise_instance,
 )
 from sovlint.parsers.hcl import parse_hcl
+from sovlint.parsers.render import (
+    helm_sources,
+    kustomization_file,
+    referenced_kustomizations,
+    render_kustomization,
+    template_position,
+)
 from sovlint.parsers.tfjson import parse_tf_json
 from sovlint.parsers.tfplan import is_plan_json, load_plan
 from sovlint.parsers.yamldocs import (
@@ -224,16 +231,90 @@ def _scan_terraform(
         out.scanned.add(_display(item.path, root))
 
 
+@dataclass(frozen=True)
+class _Stream:
+    """A YAML/JSON stream to read Kubernetes objects from, and where its objects come from."""
+
+    display: str
+    parsed: ParsedYaml
+    text: str = ""
+    # Rendered Kustomize output: (kind, name) -> (file, line) of the input that declared it.
+    origins: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+
+
+def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[_Stream],
+                                                                          set[Path]]:
+    """Render kustomization roots; returns the rendered streams and the files they consumed."""
+    directories = sorted({d.resolve() for d in discovery.kustomizations})
+    bases = {base for d in directories for base in referenced_kustomizations(d)}
+    streams: list[_Stream] = []
+    consumed: set[Path] = set()
+    for directory in directories:
+        if directory in bases:
+            continue  # rendered through the overlay that builds on it
+        display = _display(kustomization_file(directory) or directory, root)
+        rendered = render_kustomization(directory)
+        if rendered.text is None:
+            out.diagnostics.append(Diagnostic(
+                display, f"kustomization not rendered: {rendered.problem}; its files are "
+                "scanned as plain manifests"))
+            continue
+        members = _kustomize_members(directory)
+        consumed |= members
+        origins: dict[tuple[str, str], tuple[str, int]] = {}
+        for member in sorted(members):
+            text, _ = _read_text(member, _display(member, root))
+            if text is None:
+                continue
+            for obj, document in kubernetes_objects(parse_yaml_stream(text, member.name)):
+                name = str((obj.get("metadata") or {}).get("name", ""))
+                origins.setdefault((str(obj["kind"]), name),
+                                   (_display(member, root), document.line))
+        streams.append(_Stream(display, parse_yaml_stream(rendered.text, display),
+                               rendered.text, origins))
+    return streams, consumed
+
+
+def _kustomize_members(directory: Path) -> set[Path]:
+    """YAML files of a kustomization and of the bases it builds on."""
+    members: set[Path] = set()
+    pending = [directory]
+    seen: set[Path] = set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        members |= {p.resolve() for p in current.rglob("*.y*ml")}
+        pending.extend(referenced_kustomizations(current))
+    return members
+
+
+def _object_source(stream: _Stream, obj: dict[str, Any], line: int,
+                   sources: list[tuple[int, str]]) -> tuple[str, int]:
+    """Where a finding on this object should point: the Kustomize input or Helm template when
+    known, else the stream itself."""
+    if stream.origins:
+        name = str((obj.get("metadata") or {}).get("name", ""))
+        origin = stream.origins.get((str(obj.get("kind")), name))
+        return origin if origin is not None else (stream.display, 1)
+    position = template_position(line, sources) if sources else None
+    return position if position is not None else (stream.display, line)
+
+
 def _scan_manifests(
     discovery: Discovery, root: Path, config: Config, options: ScanOptions, out: _Collected
 ) -> None:
     cluster = config.kubernetes_cluster
     unpinned_without_cluster = False
-    documents: list[tuple[str, ParsedYaml]] = []
+    streams, consumed = _kustomize(discovery, root, out)
     for item in discovery.files:
         if item.kind not in ("yaml", "json"):
             continue
         display = _display(item.path, root)
+        if item.path.resolve() in consumed:
+            out.scanned.add(display)  # read through its kustomization's rendered output
+            continue
         text, error = _read_text(item.path, display)
         if text is None:
             assert error is not None
@@ -244,27 +325,28 @@ def _scan_manifests(
             if is_plan_json(text):
                 _scan_plan(text, display, out, item.path.parent.resolve(), root, options)
                 continue
-            parsed = parse_json_document(text, display)
+            streams.append(_Stream(display, parse_json_document(text, display)))
         else:
-            parsed = parse_yaml_stream(text, display)
-        documents.append((display, parsed))
+            streams.append(_Stream(display, parse_yaml_stream(text, display), text))
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
         _scan_plan(options.stdin_text, "<stdin>", out, None, root, options)
     elif options.stdin_text is not None:
-        documents.append(("<stdin>", parse_yaml_stream(options.stdin_text, "<stdin>")))
-    for display, parsed in documents:
-        objects = kubernetes_objects(parsed)
-        if parsed.errors:
-            out.errors.extend(parsed.errors)
-        if not objects and not parsed.errors:
-            out.skipped.add(display)  # YAML that is not Kubernetes (CI files, values.yaml)
+        streams.append(_Stream("<stdin>", parse_yaml_stream(options.stdin_text, "<stdin>"),
+                               options.stdin_text))
+    for stream in streams:
+        objects = kubernetes_objects(stream.parsed)
+        if stream.parsed.errors:
+            out.errors.extend(stream.parsed.errors)
+        if not objects and not stream.parsed.errors:
+            out.skipped.add(stream.display)  # YAML that is not Kubernetes (CI, values.yaml)
             continue
-        out.scanned.add(display)
+        out.scanned.add(stream.display)
+        sources = helm_sources(stream.text) if "# Source:" in stream.text else []
         for obj, document in objects:
-            resource = normalise_object(
-                obj, display, document.line, document.end_line, cluster.provider,
-                cluster.region,
-            )
+            file, line = _object_source(stream, obj, document.line, sources)
+            end_line = line + (document.end_line - document.line)
+            resource = normalise_object(obj, file, line, end_line, cluster.provider,
+                                        cluster.region)
             if resource.data_bearing and resource.location.how == CLUSTER_UNCONFIGURED:
                 unpinned_without_cluster = True
             out.resources.append(resource)
@@ -275,8 +357,8 @@ def _scan_manifests(
     for chart in discovery.helm_charts:
         out.diagnostics.append(Diagnostic(
             _display(chart / "Chart.yaml", root),
-            "Helm chart not rendered (helm template is not run by this version): "
-            "render it and pipe the output to `sovlint scan -`"))
+            "Helm chart not rendered (sovlint does not run helm on a chart it finds): render "
+            "it and pipe the output to `sovlint scan -`"))
     for item in discovery.of_kind("helm-template"):
         out.skipped.add(_display(item.path, root))
 

@@ -1,0 +1,126 @@
+"""Rendered Kubernetes manifests: Kustomize builds and Helm template output.
+
+Kustomize directories are rendered with `kubectl kustomize` or `kustomize build` when one is on
+PATH (never with plugins, never with remote bases: a kustomization that names a URL is not
+rendered). `helm template` output keeps `# Source: chart/templates/x.yaml` comments, which map
+each rendered object back to its template.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_SOURCE = re.compile(r"^#\s*Source:\s*(?P<path>\S.*?)\s*$")
+_REMOTE = re.compile(r"^(?:https?://|git::|ssh://|git@|github\.com/|gitlab\.com/|oci://)")
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+RENDER_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str | None
+    problem: str | None  # why it was not rendered
+
+
+def helm_sources(text: str) -> list[tuple[int, str]]:
+    """(line, template path) of every `# Source:` comment of `helm template` output."""
+    return [
+        (number, match.group("path"))
+        for number, line in enumerate(text.splitlines(), start=1)
+        if (match := _SOURCE.match(line.strip()))
+    ]
+
+
+def template_position(line: int, sources: Sequence[tuple[int, str]]) -> tuple[str, int] | None:
+    """The template and the line inside its rendered text of a rendered line (the offset from
+    the `# Source:` comment: exact where the template has no directives above the object)."""
+    found: tuple[str, int] | None = None
+    for source_line, path in sources:
+        if source_line < line:
+            found = (path, line - source_line)
+        else:
+            break
+    return found
+
+
+def kustomization_file(directory: Path) -> Path | None:
+    for name in KUSTOMIZATION_NAMES:
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def _load_kustomization(directory: Path) -> dict[str, Any]:
+    path = kustomization_file(directory)
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def kustomization_references(directory: Path) -> list[str]:
+    """Entries of `resources`, `bases`, `components` (files, directories or URLs)."""
+    data = _load_kustomization(directory)
+    entries: list[str] = []
+    for key in ("resources", "bases", "components"):
+        value = data.get(key)
+        if isinstance(value, list):
+            entries.extend(str(item) for item in value if isinstance(item, str))
+    return entries
+
+
+def referenced_kustomizations(directory: Path) -> list[Path]:
+    """Kustomization directories this one builds on (overlays name their bases)."""
+    found: list[Path] = []
+    for entry in kustomization_references(directory):
+        if _REMOTE.match(entry):
+            continue
+        target = (directory / entry).resolve()
+        if target.is_dir() and kustomization_file(target) is not None:
+            found.append(target)
+    return found
+
+
+def renderer() -> list[str] | None:
+    """The command that renders a kustomization, or None when none is installed."""
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    return None
+
+
+def render_kustomization(directory: Path) -> Rendered:
+    """Render with kubectl/kustomize when available and the kustomization is local only."""
+    remote = [e for e in kustomization_references(directory) if _REMOTE.match(e)]
+    if remote:
+        return Rendered(None, f"names a remote resource ({remote[0]}); sovlint fetches nothing "
+                        "from the network")
+    command = renderer()
+    if command is None:
+        return Rendered(None, "neither kubectl nor kustomize is on PATH")
+    environment = {key: value for key, value in os.environ.items()
+                   if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    try:
+        process = subprocess.run(
+            [*command, str(directory)], capture_output=True, text=True, check=False,
+            timeout=RENDER_TIMEOUT_S, env=environment, stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Rendered(None, f"{' '.join(command)} failed: {exc}")
+    if process.returncode != 0:
+        first = next((line for line in process.stderr.splitlines() if line.strip()), "")
+        return Rendered(None, f"{' '.join(command)} failed: {first[:300]}")
+    return Rendered(process.stdout, None)
