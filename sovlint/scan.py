@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from sovlint.parsers.render import (
     helm_sources,
     kustomization_file,
     referenced_kustomizations,
+    render_helm_chart,
     render_kustomization,
     template_position,
 )
@@ -275,6 +277,34 @@ def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[
     return streams, consumed
 
 
+def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Stream]:
+    """Charts rendered with `helm template` when helm is on PATH; templates are never parsed
+    as YAML. `# Source:` paths are relative to the chart's parent directory."""
+    streams: list[_Stream] = []
+    for chart in discovery.helm_charts:
+        display = _display(chart / "Chart.yaml", root)
+        rendered = render_helm_chart(chart)
+        if rendered.text is None:
+            out.diagnostics.append(Diagnostic(
+                display, f"Helm chart not rendered: {rendered.problem}; render it and pipe "
+                "the output to `sovlint scan -`"))
+            continue
+        prefix = _display(chart.parent, root)
+        text = rendered.text
+        if prefix not in (".", ""):
+            text = _prefix_sources(text, prefix)
+        streams.append(_Stream(display, parse_yaml_stream(text, display), text))
+    return streams
+
+
+def _prefix_sources(text: str, prefix: str) -> str:
+    """`# Source: chart/templates/x.yaml` -> `# Source: <prefix>/chart/templates/x.yaml`."""
+    return "\n".join(
+        re.sub(r"^(#\s*Source:\s*)", lambda match: f"{match.group(1)}{prefix}/", line)
+        for line in text.split("\n")
+    )
+
+
 def _kustomize_members(directory: Path) -> set[Path]:
     """YAML files of a kustomization and of the bases it builds on."""
     members: set[Path] = set()
@@ -308,6 +338,7 @@ def _scan_manifests(
     cluster = config.kubernetes_cluster
     unpinned_without_cluster = False
     streams, consumed = _kustomize(discovery, root, out)
+    streams += _helm_charts(discovery, root, out)
     for item in discovery.files:
         if item.kind not in ("yaml", "json"):
             continue
@@ -354,11 +385,6 @@ def _scan_manifests(
         out.diagnostics.append(Diagnostic(
             "", "kubernetes: the cluster location is not configured (kubernetes.cluster in "
             ".sovlint.yaml); workloads that are not pinned to a region are not judged"))
-    for chart in discovery.helm_charts:
-        out.diagnostics.append(Diagnostic(
-            _display(chart / "Chart.yaml", root),
-            "Helm chart not rendered (sovlint does not run helm on a chart it finds): render "
-            "it and pipe the output to `sovlint scan -`"))
     for item in discovery.of_kind("helm-template"):
         out.skipped.add(_display(item.path, root))
 

@@ -124,3 +124,26 @@ def render_kustomization(directory: Path) -> Rendered:
         first = next((line for line in process.stderr.splitlines() if line.strip()), "")
         return Rendered(None, f"{' '.join(command)} failed: {first[:300]}")
     return Rendered(process.stdout, None)
+
+
+def render_helm_chart(directory: Path, values_files: Sequence[Path] = ()) -> Rendered:
+    """`helm template` of a local chart when helm is on PATH. Dependencies that are not
+    vendored are not fetched (no `--dependency-update`): helm then fails and says so."""
+    helm = shutil.which("helm")
+    if helm is None:
+        return Rendered(None, "helm is not on PATH")
+    command = [helm, "template", directory.name, str(directory)]
+    for values in values_files:
+        command += ["--values", str(values)]
+    environment = {key: value for key, value in os.environ.items()
+                   if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    try:
+        process = subprocess.run(command, capture_output=True, text=True, check=False,
+                                 timeout=RENDER_TIMEOUT_S, env=environment,
+                                 stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Rendered(None, f"helm template failed: {exc}")
+    if process.returncode != 0:
+        first = next((line for line in process.stderr.splitlines() if line.strip()), "")
+        return Rendered(None, f"helm template failed: {first[:300]}")
+    return Rendered(process.stdout, None)

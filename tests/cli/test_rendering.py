@@ -67,3 +67,25 @@ def test_template_position_is_relative_to_the_source_comment() -> None:
     sources = helm_sources(text)
     assert sources == [(2, "c/templates/a.yaml"), (5, "c/templates/b.yaml")]
     assert template_position(6, sources) == ("c/templates/b.yaml", 1)
+
+
+def test_chart_rendered_with_helm_when_on_path(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Helm itself is not needed to test the path: a stand-in prints captured output.
+    captured = REPO / "fixtures/helm-rendered/patient-api.yaml"
+    fake = tmp_path / "bin" / "helm"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\n[ \"$1\" = template ] || exit 2\ncat '{captured}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{__import__('os').environ['PATH']}")
+    report = scan("fixtures/helm-chart")
+    assert [(f["rule_id"], f["resource"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("SOV001", "Deployment/default/patient-api",
+         "fixtures/helm-chart/patient-api/templates/deployment.yaml", 1)]
+
+
+def test_chart_without_helm_is_a_note_not_a_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    report = scan("fixtures/helm-chart")
+    assert report["errors"] == []
+    assert any("helm is not on PATH" in d["message"] for d in report["diagnostics"])
