@@ -41,9 +41,18 @@ def apply_scope(
     if not tags and not paths:
         return [dataclasses.replace(r, scope=Scope(True, "default: no scope configured"))
                 for r in resources]
+    # Kubernetes: the labels of a Namespace apply to every object in it.
+    namespaces = {r.address.split("/", 1)[1]: r.labels for r in resources
+                  if r.kind == "kubernetes" and r.type == "Namespace"}
     scoped: list[Resource] = []
     for resource in resources:
         why = _tag_match(resource.labels, tags) if tags else None
+        if why is None and tags and resource.kind == "kubernetes":
+            parts = resource.address.split("/")
+            if len(parts) == 3 and parts[1] in namespaces:
+                inherited = _tag_match(namespaces[parts[1]], tags)
+                if inherited is not None:
+                    why = f"namespace {parts[1]} {inherited}"
         if why is None and paths:
             relative = _relative_to(display_root / resource.source.file, base_dir)
             if relative is not None and not relative.startswith("../") and matches(relative,

@@ -32,3 +32,21 @@ def test_path_glob_puts_in_scope(tmp_path: Path) -> None:
     resources = [resource("a", "infra/health/db.tf"), resource("b", "infra/web/cdn.tf")]
     scoped = apply_scope(resources, {}, ["infra/health/**"], tmp_path, tmp_path)
     assert [r.scope.in_scope for r in scoped] == [True, False]
+
+
+def test_namespace_labels_apply_to_its_objects(tmp_path: Path) -> None:
+    namespace = Resource(address="Namespace/care", type="Namespace", kind="kubernetes",
+                         source=Source("k.yaml", 1, 5), provider=UNKNOWN_PROVIDER,
+                         location=UNKNOWN_LOCATION, data_bearing=False,
+                         labels={"data-classification": "health"})
+    workload = Resource(address="Deployment/care/api", type="Deployment", kind="kubernetes",
+                        source=Source("k.yaml", 7, 20), provider=UNKNOWN_PROVIDER,
+                        location=UNKNOWN_LOCATION, data_bearing=True)
+    other = Resource(address="Deployment/web/site", type="Deployment", kind="kubernetes",
+                     source=Source("k.yaml", 22, 30), provider=UNKNOWN_PROVIDER,
+                     location=UNKNOWN_LOCATION, data_bearing=True)
+    scoped = apply_scope([namespace, workload, other], {"data-classification": ["health"]}, [],
+                         tmp_path, tmp_path)
+    assert [(r.address, r.scope.in_scope) for r in scoped] == [
+        ("Namespace/care", True), ("Deployment/care/api", True), ("Deployment/web/site", False)]
+    assert scoped[1].scope.why == "namespace care tag data-classification=health"
