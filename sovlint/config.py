@@ -47,7 +47,7 @@ _ALLOW_KEYS = ("countries", "providers")
 _SCOPE_KEYS = ("tags", "paths")
 _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
-_CLUSTER_KEYS = ("provider", "region")
+_CLUSTER_KEYS = ("provider", "region", "terraform")
 
 
 class ConfigError(Exception):
@@ -69,6 +69,9 @@ class ClusterLocation:
 
     provider: str | None = None
     region: str | None = None
+    # Address of the Terraform cluster resource in the same scan (aws_eks_cluster.main,
+    # module.k8s.scaleway_k8s_cluster.this): the workloads run where it is.
+    terraform: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,8 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
             provider=check.optional_string(cluster.get("provider"), "kubernetes.cluster.provider",
                                            _entity_id),
             region=check.optional_string(cluster.get("region"), "kubernetes.cluster.region"),
+            terraform=check.optional_string(cluster.get("terraform"),
+                                            "kubernetes.cluster.terraform"),
         ),
         base_dir=base_dir,
         source=source,

@@ -332,10 +332,25 @@ def _object_source(stream: _Stream, obj: dict[str, Any], line: int,
     return position if position is not None else (stream.display, line)
 
 
+def _cluster_location(config: Config, out: _Collected) -> tuple[str | None, str | None]:
+    """(provider, region) where unpinned workloads run: `kubernetes.cluster`, or the Terraform
+    cluster resource it names (`kubernetes.cluster.terraform`) when it is in the scan."""
+    cluster = config.kubernetes_cluster
+    if cluster.terraform:
+        found = next((r for r in out.resources if r.address == cluster.terraform), None)
+        if found is None:
+            out.diagnostics.append(Diagnostic(
+                config.source or "", f"kubernetes.cluster.terraform: {cluster.terraform} is not "
+                "a resource of this scan"))
+        elif found.location.region_id:
+            return found.provider.id, found.location.region_id
+    return cluster.provider, cluster.region
+
+
 def _scan_manifests(
     discovery: Discovery, root: Path, config: Config, options: ScanOptions, out: _Collected
 ) -> None:
-    cluster = config.kubernetes_cluster
+    cluster_provider, cluster_region = _cluster_location(config, out)
     unpinned_without_cluster = False
     streams, consumed = _kustomize(discovery, root, out)
     streams += _helm_charts(discovery, root, out)
@@ -376,8 +391,8 @@ def _scan_manifests(
         for obj, document in objects:
             file, line = _object_source(stream, obj, document.line, sources)
             end_line = line + (document.end_line - document.line)
-            resource = normalise_object(obj, file, line, end_line, cluster.provider,
-                                        cluster.region)
+            resource = normalise_object(obj, file, line, end_line, cluster_provider,
+                                        cluster_region)
             if resource.data_bearing and resource.location.how == CLUSTER_UNCONFIGURED:
                 unpinned_without_cluster = True
             out.resources.append(resource)

@@ -89,3 +89,16 @@ def test_chart_without_helm_is_a_note_not_a_parse_error(monkeypatch: pytest.Monk
     report = scan("fixtures/helm-chart")
     assert report["errors"] == []
     assert any("helm is not on PATH" in d["message"] for d in report["diagnostics"])
+
+
+def test_manifests_bound_to_the_terraform_cluster(tmp_path: Path) -> None:
+    (tmp_path / ".sovlint.yaml").write_text(
+        "profile: residency\nkubernetes:\n  cluster: {terraform: aws_eks_cluster.records}\n")
+    (tmp_path / "cluster.tf").write_text(
+        'provider "aws" { region = "us-east-1" }\n'
+        'resource "aws_eks_cluster" "records" {\n  name = "records"\n}\n')
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: care\n")
+    result = run_cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
+    found = [(f["rule_id"], f["resource"]) for f in json.loads(result.stdout)["findings"]]
+    assert ("SOV001", "Deployment/care/api") in found
