@@ -34,6 +34,7 @@ class Discovery:
     missing: list[str] = field(default_factory=list)  # command-line paths that do not exist
     helm_charts: list[Path] = field(default_factory=list)
     kustomizations: list[Path] = field(default_factory=list)
+    symlinks: list[Path] = field(default_factory=list)  # not followed (loops, outside the tree)
 
     def of_kind(self, kind: FileKind) -> list[DiscoveredFile]:
         return [f for f in self.files if f.kind == kind]
@@ -112,11 +113,18 @@ def _walk(root: Path, exclude: Sequence[str], base_dir: Path, found: Discovery) 
             if name in NEVER_WALKED:
                 continue
             sub = current / name
+            if sub.is_symlink():
+                found.symlinks.append(sub)
+                continue
             if exclude and matches(_relative(sub, base_dir) + "/", exclude):
                 found.excluded.append(sub)
                 continue
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            files.append(current / name)
+            path = current / name
+            if path.is_symlink():
+                found.symlinks.append(path)
+                continue
+            files.append(path)
     return files

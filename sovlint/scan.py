@@ -106,8 +106,17 @@ def _display(path: Path, root: Path) -> str:
         return os.path.relpath(path, root).replace(os.sep, "/")
 
 
+# Files larger than this are reported (SOV000), not read: IaC files are small, and a huge file
+# with an IaC name is more likely a generated dump or an attack on the parser.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 def _read_text(path: Path, display: str) -> tuple[str | None, ParseError | None]:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, ParseError(display, 1, f"file of {size} bytes is larger than the "
+                                    f"{MAX_FILE_BYTES} bytes sovlint reads")
         data = path.read_bytes()
     except OSError as exc:
         return None, ParseError(display, 1, f"cannot read file: {exc.strerror or exc}")
@@ -184,18 +193,38 @@ class _TerraformFiles:
         return called
 
 
+def _root_modules(directories: Sequence[Path], files: _TerraformFiles) -> set[Path]:
+    """Directories evaluated as root modules: those no other scanned directory calls. A
+    directory calling itself, or a cycle no root reaches, is still evaluated (from its first
+    member), so that no configuration is dropped; the loader reports the cycle."""
+    calls = {d: files.called_directories(d) - {d} for d in directories}
+    called = {c for targets in calls.values() for c in targets}
+    roots = {d for d in directories if d not in called}
+    reached: set[Path] = set()
+    pending = list(roots)
+    while True:
+        while pending:
+            current = pending.pop()
+            if current not in reached:
+                reached.add(current)
+                pending.extend(calls.get(current, ()))
+        orphans = sorted(d for d in directories if d not in reached)
+        if not orphans:
+            return roots
+        roots.add(orphans[0])
+        pending.append(orphans[0])
+
+
 def _scan_terraform(
     discovery: Discovery, root: Path, options: ScanOptions, out: _Collected
 ) -> None:
     files = _TerraformFiles(root)
     files.prefetch([f.path for f in discovery.of_kind("terraform")], options.jobs)
     directories = [d.resolve() for d in discovery.terraform_dirs]
-    called: set[Path] = set()
-    for directory in directories:
-        called |= files.called_directories(directory)
+    roots = _root_modules(directories, files)
     environ = dict(os.environ) if options.environ is None else options.environ
     for directory in directories:
-        if directory in called:
+        if directory not in roots:
             continue  # evaluated in its callers' context (SPEC §4.1 "Roots")
         loader = TerraformLoader(
             directory,
@@ -548,6 +577,8 @@ def scan(
     out = _Collected()
     for missing in discovery.missing:
         out.errors.append(ParseError(missing, 1, "no such file or directory"))
+    for link in discovery.symlinks:
+        out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     _scan_terraform(discovery, root, options, out)
     _scan_manifests(discovery, root, config, options, out)
     for item in discovery.of_kind("other"):
