@@ -87,6 +87,7 @@ def main() -> None:
 @click.option("--soft-fail", is_flag=True, help="report findings but always exit 0")
 @click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
 @click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
+@click.option("--no-cache", is_flag=True, help="do not read or write the parse cache")
 def scan(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
@@ -103,6 +104,7 @@ def scan(
     soft_fail: bool,
     quiet: bool,
     no_color: bool,
+    no_cache: bool,
 ) -> None:
     """Scan Terraform and Kubernetes files (default: the current directory; - for stdin)."""
     from sovlint.config import ConfigError, load_config, with_overrides
@@ -133,6 +135,7 @@ def scan(
         jobs=jobs or (os.cpu_count() or 1),
         baseline=baseline,
         progress=_progress if sys.stderr.isatty() and not quiet else None,
+        use_cache=not no_cache,
     )
     try:
         result = run_scan(list(paths), config, options)

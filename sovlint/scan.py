@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sovlint import catalog
+from sovlint.cache import ParseCache
 from sovlint.config import Config, rule_enabled, rule_ignorable, rule_severity
 from sovlint.discover import Discovery, discover
 from sovlint.engine import Deny, PolicyEngine
@@ -71,6 +72,7 @@ class ScanOptions:
     baseline: str | None = None  # findings recorded there are suppressed (kind baseline)
     today: datetime.date | None = None  # for `until=` of inline ignores; default: today
     progress: Callable[[str], None] | None = None  # stage messages for long scans
+    use_cache: bool = False  # parse cache in the user cache directory (the CLI turns it on)
 
 
 @dataclass
@@ -129,17 +131,29 @@ def _read_text(path: Path, display: str) -> tuple[str | None, ParseError | None]
         return None, ParseError(display, line, f"not UTF-8 text (byte {exc.start})")
 
 
-def parse_terraform_file(path: Path, display: str) -> tuple[ConfigFile | None, ParseError | None]:
+def parse_terraform_file(
+    path: Path, display: str, cache: ParseCache | None = None
+) -> tuple[ConfigFile | None, ParseError | None]:
     """Read and parse one `.tf` or `.tf.json` file; errors are returned, never raised."""
     text, error = _read_text(path, display)
     if text is None:
         return None, error
+    key = cache.key(text.encode(), display) if cache is not None else ""
+    if cache is not None:
+        cached = cache.get(key)
+        if isinstance(cached, tuple) and len(cached) == 2:
+            return cached
     if path.name.endswith(".json"):
-        return parse_tf_json(text, display)
-    return parse_hcl(text, display)
+        result = parse_tf_json(text, display)
+    else:
+        result = parse_hcl(text, display)
+    if cache is not None:
+        cache.put(key, result)
+    return result
 
 
-def _parse_job(job: tuple[Path, str]) -> tuple[ConfigFile | None, ParseError | None]:
+def _parse_job(job: tuple[Path, str, ParseCache | None]) -> tuple[
+        ConfigFile | None, ParseError | None]:
     return parse_terraform_file(*job)
 
 
@@ -150,8 +164,9 @@ PARALLEL_THRESHOLD = 40
 class _TerraformFiles:
     """Parses each configuration file once, for every root module that reads it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, parse_cache: ParseCache | None = None) -> None:
         self.root = root
+        self.parse_cache = parse_cache
         self.cache: dict[Path, tuple[ConfigFile | None, ParseError | None]] = {}
 
     def prefetch(self, paths: Sequence[Path], jobs: int) -> None:
@@ -161,7 +176,7 @@ class _TerraformFiles:
             return
         from concurrent.futures import ProcessPoolExecutor
 
-        jobs_list = [(path, _display(path, self.root)) for path in todo]
+        jobs_list = [(path, _display(path, self.root), self.parse_cache) for path in todo]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunk = max(1, len(jobs_list) // (jobs * 8))
             for path, parsed in zip(todo, pool.map(_parse_job, jobs_list, chunksize=chunk),
@@ -171,7 +186,8 @@ class _TerraformFiles:
     def parse(self, path: Path) -> tuple[ConfigFile | None, ParseError | None]:
         path = path.absolute()
         if path not in self.cache:
-            self.cache[path] = parse_terraform_file(path, _display(path, self.root))
+            self.cache[path] = parse_terraform_file(path, _display(path, self.root),
+                                                    self.parse_cache)
         return self.cache[path]
 
     def called_directories(self, directory: Path) -> set[Path]:
@@ -218,7 +234,7 @@ def _root_modules(directories: Sequence[Path], files: _TerraformFiles) -> set[Pa
 def _scan_terraform(
     discovery: Discovery, root: Path, options: ScanOptions, out: _Collected
 ) -> None:
-    files = _TerraformFiles(root)
+    files = _TerraformFiles(root, ParseCache() if options.use_cache else None)
     files.prefetch([f.path for f in discovery.of_kind("terraform")], options.jobs)
     directories = [d.resolve() for d in discovery.terraform_dirs]
     roots = _root_modules(directories, files)

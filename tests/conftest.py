@@ -33,3 +33,10 @@ def scan_json() -> Callable[..., tuple[int, dict[str, Any]]]:
         return result.exit_code, json.loads(result.stdout)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse cache of the tests lives in a temporary directory, never the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
