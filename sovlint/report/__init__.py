@@ -15,6 +15,10 @@ from sovlint.model import Diagnostic, ScanResult
 _MODULES: dict[str, str] = {
     "text": "sovlint.report.text",
     "json": "sovlint.report.json",
+    "sarif": "sovlint.report.sarif",
+    "junit": "sovlint.report.junit",
+    "github": "sovlint.report.github",
+    "gitlab": "sovlint.report.gitlab",
 }
 
 FORMATS: tuple[str, ...] = tuple(_MODULES)

@@ -361,7 +361,12 @@ def _try_can(name: str, expr: Call, scope: Scope, depth: int) -> Any:
 def _is_error(unknown: Unknown) -> bool:
     return any(
         marker in unknown.reason
-        for marker in ("is not defined", "no key", "out of range", "cannot index", "(): ")
+        for marker in (
+            "is not defined", "no key", "out of range", "cannot index", "(): ",
+            "attribute of a list", "needs numbers", "needs bools", "cannot apply",
+            "is not a bool", "in a string template", "cannot convert", "duplicate key",
+            "expansion of a non-list", "not a collection",
+        )
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sovlint.terraform.values import Unknown
+from sovlint.terraform.values import Unknown, to_json_safe
 
 
 class FunctionError(Exception):
@@ -83,7 +83,7 @@ def _format(args: list[Any]) -> str:
             raise FunctionError("not enough arguments for format") from exc
         kind = verb[-1]
         if kind in "sv":
-            text = json.dumps(value) if isinstance(value, (list, dict)) else string_value(value)
+            text = _jsonencode(value) if isinstance(value, (list, dict)) else string_value(value)
             return ("%" + verb[:-1] + "s") % text
         if kind == "q":
             return json.dumps(string_value(value))
@@ -107,12 +107,22 @@ def _formatlist(args: list[Any]) -> list[str]:
     return [_format([args[0], *row]) for row in zip(*columns, strict=True)]
 
 
+def _unify(values: list[Any]) -> list[Any]:
+    """Primitives of mixed types as Terraform unifies them: all strings when one is a string."""
+    present = [value for value in values if value is not None]
+    if not any(isinstance(value, str) for value in present) or not all(
+        isinstance(value, (str, int, float)) for value in present
+    ):
+        return values
+    return [None if value is None else string_value(value) for value in values]
+
+
 def _coalesce(args: list[Any]) -> Any:
-    for value in args:
+    for index, value in enumerate(args):
         if isinstance(value, Unknown):
             return value
         if value is not None and value != "":
-            return value
+            return _unify(list(args))[index]
     raise FunctionError("no non-null, non-empty argument")
 
 
@@ -141,7 +151,10 @@ def _element(args: list[Any]) -> Any:
     items = _list(args[0])
     if not items:
         raise FunctionError("element of an empty list")
-    return items[int(_num(args[1])) % len(items)]
+    index = int(_num(args[1]))
+    if index < 0:
+        raise FunctionError("element with a negative index")
+    return items[index % len(items)]
 
 
 def _flatten(value: Any) -> list[Any]:
@@ -178,7 +191,29 @@ def _distinct(items: list[Any]) -> list[Any]:
 
 
 def _toset(value: Any) -> list[Any]:
-    return sorted(_distinct(_list(value)), key=lambda item: (str(type(item)), str(item)))
+    # Terraform orders a set of strings lexically and a set of numbers numerically.
+    items = _distinct(_unify(_list(value)))
+    if all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items):
+        return sorted(items)
+    return sorted(items, key=lambda item: (str(type(item)), str(item)))
+
+
+def _tolist(value: Any) -> list[Any]:
+    return _unify(_list(value))
+
+
+def _tomap(value: Any) -> dict[str, Any]:
+    mapping = _map(value)
+    return dict(zip(mapping, _unify(list(mapping.values())), strict=True))
+
+
+def _jsonencode(value: Any) -> str:
+    # As Go's encoder: whole numbers without ".0", UTF-8 kept, HTML characters escaped.
+    text = json.dumps(to_json_safe(value), separators=(",", ":"), sort_keys=True,
+                      ensure_ascii=False)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 def _tobool(value: Any) -> bool | None:
@@ -275,7 +310,7 @@ def _range(args: list[Any]) -> list[int | float]:
     stop: int | float
     step: int | float
     if len(numbers) == 1:
-        start, stop, step = 0, numbers[0], 1
+        start, stop, step = 0, numbers[0], 1 if numbers[0] >= 0 else -1
     elif len(numbers) == 2:
         start, stop, step = numbers[0], numbers[1], 1 if numbers[1] >= numbers[0] else -1
     else:
@@ -346,13 +381,11 @@ FUNCTIONS: dict[str, Function] = {
     "tostring": Function(_one_arg(_tostring)),
     "tonumber": Function(_one_arg(lambda value: None if value is None else _num(value))),
     "tobool": Function(_one_arg(_tobool)),
-    "tolist": Function(_one_arg(_list)),
+    "tolist": Function(_one_arg(_tolist)),
     "toset": Function(_one_arg(_toset)),
-    "tomap": Function(_one_arg(_map)),
+    "tomap": Function(_one_arg(_tomap)),
     "zipmap": Function(_zipmap),
-    "jsonencode": Function(
-        _one_arg(lambda value: json.dumps(value, separators=(",", ":"), sort_keys=True))
-    ),
+    "jsonencode": Function(_one_arg(_jsonencode)),
     "jsondecode": Function(_one_arg(lambda value: json.loads(string_value(value)))),
     "min": Function(lambda args: min(_num(arg) for arg in args)),
     "max": Function(lambda args: max(_num(arg) for arg in args)),

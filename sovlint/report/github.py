@@ -1,0 +1,51 @@
+"""`--format github`: GitHub Actions workflow commands that annotate the pull request.
+
+One `::error`, `::warning` or `::notice` line per unsuppressed finding (high and critical,
+medium, low), then the summary line of the text report. Suppressed findings are not annotated.
+Values are escaped the way the Actions runner reads them back: `%`, CR and LF in the message;
+those and `:` and `,` in properties (file, title).
+"""
+
+from __future__ import annotations
+
+from sovlint.model import Finding, ScanResult, Severity
+from sovlint.report.text import summary_line
+
+COMMANDS: dict[Severity, str] = {
+    "critical": "error", "high": "error", "medium": "warning", "low": "notice",
+}
+
+
+def render(result: ScanResult, *, color: bool = False) -> str:
+    """The workflow commands; ``color`` is ignored (the Actions log is not a terminal)."""
+    del color
+    lines = [
+        annotation(finding)
+        for finding in sorted(result.findings, key=Finding.sort_key)
+        if not finding.suppressed
+    ]
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def annotation(finding: Finding) -> str:
+    """`::error file=...,line=...,endLine=...,title=...::message` for one finding."""
+    line = max(finding.line, 1)
+    properties = {
+        "file": finding.file,
+        "line": str(line),
+        "endLine": str(max(finding.end_line, line)),
+        "title": f"{finding.rule_id} {finding.rule_name}",
+    }
+    rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message)}"
+
+
+def escape_data(text: str) -> str:
+    """A command's message: `%` first, so the escapes themselves are not escaped again."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A command property value: as a message, plus the `:` and `,` that delimit properties."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,178 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF readers.
+
+One run. The driver lists every built-in rule (plus any custom rule the scan reported), so the
+file says which rules were checked even when nothing was found, and `ruleIndex` stays the same
+from one scan to the next. Every finding is a result; a suppressed finding (inline ignore or
+baseline) keeps its level and carries a `suppressions` entry with the justification, which
+code scanning reads as a dismissed alert rather than an open one. Paths are relative to the
+directory sovlint ran from (`%SRCROOT%`); fingerprints ignore line numbers, so an alert follows
+its resource when the block moves.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from sovlint import __version__
+from sovlint.model import Diagnostic, Finding, ScanResult, Severity, Suppression
+from sovlint.report import sorted_diagnostics
+from sovlint.report.rules_info import INFORMATION_URI, RuleInfo, rules_for
+from sovlint.suppress import fingerprint
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "sovlintFingerprint/v1"
+
+LEVELS: dict[Severity, str] = {
+    "critical": "error", "high": "error", "medium": "warning", "low": "note",
+}
+# GitHub code scanning reads a rule's `security-severity` (0.0-10.0) to rank alerts:
+# over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+SECURITY_SEVERITY: dict[Severity, str] = {
+    "critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0",
+}
+TAGS: tuple[str, ...] = ("security", "sovereignty", "gdpr")
+# Code scanning cuts descriptions longer than this.
+_DESCRIPTION_LIMIT = 1000
+
+
+def render(result: ScanResult, *, color: bool = False) -> str:
+    """The SARIF log; ``color`` is accepted for a uniform signature and ignored."""
+    del color
+    return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_document(result: ScanResult) -> dict[str, Any]:
+    """The SARIF log as plain data."""
+    findings = sorted(result.findings, key=Finding.sort_key)
+    rules = rules_for(findings)
+    index = {rule_id: position for position, rule_id in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "sovlint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(rule) for rule in rules.values()],
+            }
+        },
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The directory sovlint was run from."}}
+        },
+        "results": [_result(finding, index[finding.rule_id]) for finding in findings],
+        "invocations": [_invocation(result)],
+        "properties": {"profile": result.profile, "failOn": result.fail_on},
+    }
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _rule(rule: RuleInfo) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": _clip(rule.short_description)},
+        "fullDescription": {"text": _clip(rule.description or rule.name)},
+        "help": {"text": rule.help_text, "markdown": rule.help_markdown},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "severity": rule.severity,
+            "tags": list(TAGS),
+        },
+    }
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(finding)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
+    }
+    if finding.suppression is not None:
+        result["suppressions"] = [_suppression(finding.suppression)]
+    properties: dict[str, Any] = {"severity": finding.severity}
+    if finding.resource_type:
+        properties["resourceType"] = finding.resource_type
+    if finding.location is not None:
+        properties["location"] = finding.location
+    if finding.target is not None:
+        properties["target"] = finding.target
+    result["properties"] = properties
+    return result
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    start = max(finding.line, 1)
+    physical = {
+        "artifactLocation": {"uri": artifact_uri(finding.file), "uriBaseId": SRCROOT},
+        "region": {"startLine": start, "endLine": max(finding.end_line, start)},
+    }
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if finding.resource:
+        location["logicalLocations"] = [
+            {"fullyQualifiedName": finding.resource, "kind": "resource"}
+        ]
+    return location
+
+
+def _suppression(suppression: Suppression) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    if suppression.owner:
+        properties["owner"] = suppression.owner
+    if suppression.until:
+        properties["until"] = suppression.until
+    entry: dict[str, Any] = {
+        "kind": "inSource" if suppression.kind == "inline" else "external",
+        "status": "accepted",
+        "justification": suppression.reason,
+    }
+    if suppression.file:
+        # Where the ignore comment is written (baseline entries have no place in the code).
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": artifact_uri(suppression.file), "uriBaseId": SRCROOT},
+        }
+        if suppression.line >= 1:
+            physical["region"] = {"startLine": suppression.line}
+        entry["location"] = {"physicalLocation": physical}
+    if properties:
+        entry["properties"] = properties
+    return entry
+
+
+def _invocation(result: ScanResult) -> dict[str, Any]:
+    # Notes (a module not available, an ignore that does not suppress) travel with the run.
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    notifications = [_notification(note) for note in sorted_diagnostics(result.diagnostics)]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
+
+
+def _notification(note: Diagnostic) -> dict[str, Any]:
+    notification: dict[str, Any] = {"level": "note", "message": {"text": note.message}}
+    if note.file:
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": artifact_uri(note.file), "uriBaseId": SRCROOT},
+        }
+        if note.line is not None and note.line >= 1:
+            physical["region"] = {"startLine": note.line}
+        notification["locations"] = [{"physicalLocation": physical}]
+    return notification
+
+
+def artifact_uri(path: str) -> str:
+    """A relative path as a URI reference: forward slashes, reserved characters escaped."""
+    return quote(path.replace("\\", "/"), safe="/-._~!$&'()*+,;=@")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _DESCRIPTION_LIMIT else text[: _DESCRIPTION_LIMIT - 1] + "…"
