@@ -66,7 +66,8 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "formats", multiple=True, default=(),
-              help="text, json (repeatable; pairs with --output in order)")
+              help="text, json, sarif, junit, github, gitlab (repeatable; pairs with "
+                   "--output in order)")
 @click.option("--output", "outputs", multiple=True, default=(),
               help="file for the report of the same position (default: stdout)")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
