@@ -111,18 +111,23 @@ def render_kustomization(directory: Path) -> Rendered:
     command = renderer()
     if command is None:
         return Rendered(None, "neither kubectl nor kustomize is on PATH")
+    return _run([*command, str(directory)], " ".join(command))
+
+
+def _run(command: list[str], name: str) -> Rendered:
+    """Run a renderer with a minimal environment, no input, and a time limit."""
     environment = {key: value for key, value in os.environ.items()
                    if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     try:
         process = subprocess.run(
-            [*command, str(directory)], capture_output=True, text=True, check=False,
+            command, capture_output=True, text=True, check=False,
             timeout=RENDER_TIMEOUT_S, env=environment, stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return Rendered(None, f"{' '.join(command)} failed: {exc}")
+        return Rendered(None, f"{name} failed: {exc}")
     if process.returncode != 0:
         first = next((line for line in process.stderr.splitlines() if line.strip()), "")
-        return Rendered(None, f"{' '.join(command)} failed: {first[:300]}")
+        return Rendered(None, f"{name} failed: {first[:300]}")
     return Rendered(process.stdout, None)
 
 
@@ -135,15 +140,4 @@ def render_helm_chart(directory: Path, values_files: Sequence[Path] = ()) -> Ren
     command = [helm, "template", directory.name, str(directory)]
     for values in values_files:
         command += ["--values", str(values)]
-    environment = {key: value for key, value in os.environ.items()
-                   if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    try:
-        process = subprocess.run(command, capture_output=True, text=True, check=False,
-                                 timeout=RENDER_TIMEOUT_S, env=environment,
-                                 stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return Rendered(None, f"helm template failed: {exc}")
-    if process.returncode != 0:
-        first = next((line for line in process.stderr.splitlines() if line.strip()), "")
-        return Rendered(None, f"helm template failed: {first[:300]}")
-    return Rendered(process.stdout, None)
+    return _run(command, "helm template")
