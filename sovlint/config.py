@@ -43,7 +43,7 @@ _PYPROJECT_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*sovlint\s*[\].]", re.MULTIL
 _TOP_KEYS = (
     "profile", "allow", "scope", "rules", "fail_on", "exclude", "policies", "kubernetes",
 )
-_ALLOW_KEYS = ("countries", "providers")
+_ALLOW_KEYS = ("countries", "providers", "registries")
 _SCOPE_KEYS = ("tags", "paths")
 _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
@@ -79,6 +79,7 @@ class Config:
     profile: str = "sovereign"
     allow_countries: tuple[str, ...] = ("EU", "EEA")  # groups or ISO codes, upper-cased
     allow_providers: tuple[str, ...] = ()  # provider entity ids, lower-cased
+    allow_registries: tuple[str, ...] = ()  # registry host globs, lower-cased (SOV006)
     scope_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     scope_paths: tuple[str, ...] = ()
     rules: dict[str, RuleSetting] = field(default_factory=dict)
@@ -212,6 +213,8 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
         profile=profile,
         allow_countries=countries,
         allow_providers=check.strings(allow.get("providers", []), "allow.providers", _entity_id),
+        allow_registries=check.strings(allow.get("registries", []), "allow.registries",
+                                       _registry_glob),
         scope_tags=check.scope_tags(scope.get("tags", {})),
         scope_paths=check.strings(scope.get("paths", []), "scope.paths"),
         rules=check.rules(top.get("rules", {})),
@@ -232,6 +235,14 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
 
 def _entity_id(value: str) -> str:
     return value.strip().lower()
+
+
+def _registry_glob(value: str) -> str:
+    glob = value.strip().lower()
+    if "/" in glob or "@" in glob:
+        raise ValueError(f"'{value}' is not a registry host: give the host (or host:port), "
+                         "e.g. harbor.example.eu or *.container-registry.ovh.net")
+    return glob
 
 
 def _country(value: str) -> str:

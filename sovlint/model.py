@@ -167,6 +167,87 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class ContainerImage:
+    """A container image a resource runs, and the registry it is pulled from (SOV006).
+
+    ``operator`` is a catalogue provider entity or a registry operator of the registry
+    catalogue; ``jurisdiction`` is ``unknown`` for a registry the catalogue does not know
+    (a self-hosted Harbor). ``country`` is one ISO code or None; ``countries`` every country
+    the registry's location spans (empty when it is not known).
+    """
+
+    image: str
+    registry: str
+    operator: str
+    operator_name: str
+    jurisdiction: Literal["eu", "non-eu", "unknown"]
+    hq_country: str
+    region: str | None
+    countries: tuple[str, ...]
+    container: str
+    path: str
+
+    @property
+    def country(self) -> str | None:
+        return self.countries[0] if len(self.countries) == 1 else None
+
+    def to_input(self) -> dict[str, Any]:
+        return {
+            "image": self.image,
+            "registry": self.registry,
+            "operator": self.operator,
+            "operator_name": self.operator_name,
+            "jurisdiction": self.jurisdiction,
+            "hq_country": self.hq_country,
+            "region": self.region,
+            "country": self.country,
+            "countries": list(self.countries),
+            "container": self.container,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class TelemetryExport:
+    """Where a resource ships its logs, metrics, traces or errors (SOV007).
+
+    ``kind`` is logs, metrics, traces, errors or apm (every signal the agent or SDK sends).
+    ``countries`` is empty when the endpoint's location is not known or the endpoint is in the
+    cluster (``in_cluster``). ``source`` names the variable, ConfigMap key or attribute.
+    """
+
+    kind: str
+    endpoint: str
+    vendor: str
+    vendor_hq_country: str
+    vendor_jurisdiction: Literal["eu", "non-eu", "unknown"]
+    region: str | None
+    countries: tuple[str, ...]
+    source: str
+    container: str | None = None
+    in_cluster: bool = False
+
+    @property
+    def country(self) -> str | None:
+        return self.countries[0] if len(self.countries) == 1 else None
+
+    def to_input(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "endpoint": self.endpoint,
+            "vendor": self.vendor,
+            "vendor_hq_country": self.vendor_hq_country,
+            "vendor_jurisdiction": self.vendor_jurisdiction,
+            "region": self.region,
+            "country": self.country,
+            "countries": list(self.countries),
+            "source": self.source,
+            "container": self.container,
+            "in_cluster": self.in_cluster,
+        }
+
+
+@dataclass(frozen=True)
 class Resource:
     """One resource record of the normalised model (SPEC §3)."""
 
@@ -183,6 +264,9 @@ class Resource:
     attributes: dict[str, Any] = field(default_factory=dict)
     # Terraform module path ("" for the root), for reports and inventory.
     module: str = ""
+    # Container images the resource runs (SOV006) and telemetry it exports (SOV007).
+    images: tuple[ContainerImage, ...] = ()
+    telemetry: tuple[TelemetryExport, ...] = ()
 
     def to_input(self) -> dict[str, Any]:
         return {
@@ -197,6 +281,8 @@ class Resource:
             "labels": dict(self.labels),
             "scope": self.scope.to_input(),
             "attributes": self.attributes,
+            "images": [image.to_input() for image in self.images],
+            "telemetry": [export.to_input() for export in self.telemetry],
         }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sovlint import catalog
 from sovlint.cache import ParseCache
+from sovlint.catalog.endpoints import registry_trusted
 from sovlint.config import Config, rule_enabled, rule_ignorable, rule_severity
 from sovlint.discover import Discovery, discover
 from sovlint.engine import Deny, PolicyEngine
@@ -28,6 +29,11 @@ from sovlint.model import (
     Resource,
     ScanResult,
     Severity,
+)
+from sovlint.normalise.containers import (
+    attach_configmaps,
+    provider_sites,
+    provider_telemetry_records,
 )
 from sovlint.normalise.flows import resolve_flows
 from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
@@ -265,6 +271,7 @@ def _scan_terraform(
         normalised = [normalise_instance(instance) for instance in managed.values()]
         located = inherit_parent_locations(normalised, managed)
         root_resources = resolve_flows(located, managed)
+        root_resources += provider_telemetry_records(provider_sites(managed.values()))
         if loaded.backend is not None:
             root_resources.append(normalise_backend(loaded.backend))
         out.terraform_roots[directory] = root_resources
@@ -485,6 +492,7 @@ def _scan_plan(text: str, display: str, out: _Collected, directory: Path | None,
         managed = {i.address: i for i in plan.resources if i.mode == "managed"}
         normalised = [normalise_instance(instance) for instance in managed.values()]
         resources = resolve_flows(inherit_parent_locations(normalised, managed), managed)
+        resources += provider_telemetry_records(provider_sites(managed.values()))
     except Exception as exc:
         out.errors.append(ParseError(
             display, 1, f"internal error while reading this plan ({type(exc).__name__}: "
@@ -510,13 +518,18 @@ def policy_input(resources: Sequence[Resource], errors: Sequence[ParseError],
     allowed_codes = set(allowed)
     if catalog.expand_countries(["EU"]) <= allowed:
         allowed_codes.add("EU")  # a location spread over EU member states
+    documents = [resource.to_input() for resource in resources]
+    for document in documents:
+        for image in document["images"]:
+            image["trusted"] = registry_trusted(image["registry"], config.allow_registries)
     return {
-        "resources": [resource.to_input() for resource in resources],
+        "resources": documents,
         "errors": [error.to_input() for error in errors],
         "config": {
             "profile": config.profile,
             "allowed_countries": sorted(allowed_codes),
             "allowed_providers": sorted(config.allow_providers),
+            "allowed_registries": sorted(config.allow_registries),
         },
     }
 
@@ -597,6 +610,7 @@ def scan(
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     _scan_terraform(discovery, root, options, out)
     _scan_manifests(discovery, root, config, options, out)
+    out.resources = attach_configmaps(out.resources)
     for item in discovery.of_kind("other"):
         out.skipped.add(_display(item.path, root))
     resources = propagate_scope(apply_scope(

@@ -3,6 +3,8 @@
 Placement pins (SPEC §4.1): `nodeSelector` and required node affinity (`In`) on the region and
 zone topology labels, PersistentVolume node affinity, StorageClass `allowedTopologies`.
 Preferred affinity and `NotIn` do not pin. Unpinned objects run where the cluster runs.
+Pod-bearing kinds also carry their container images and the telemetry destinations their
+environment names (`normalise/containers.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from sovlint import catalog
 from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Region, Resource, Source
+from sovlint.normalise.containers import POD_SPEC_PATHS, kubernetes_workload
 from sovlint.normalise.location import location_of_members
 from sovlint.normalise.terraform import provider_entity
 
@@ -20,18 +23,6 @@ ZONE_KEYS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/z
              "topology.gke.io/zone", "topology.ebs.csi.aws.com/zone",
              "topology.disk.csi.azure.com/zone")
 
-# Where the pod spec sits, per kind.
-POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
-    "Pod": ("spec",),
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "ReplicationController": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-    "PodTemplate": ("template", "spec"),
-}
 DATA_BEARING_KINDS = frozenset(
     {*POD_SPEC_PATHS, "PersistentVolume", "PersistentVolumeClaim", "StorageClass"}
 )
@@ -188,6 +179,7 @@ def normalise_object(
         values = metadata.get(key)
         if isinstance(values, dict):
             labels.update({str(k): str(v) for k, v in values.items() if v is not None})
+    images, telemetry = kubernetes_workload(obj)
     return Resource(
         address=object_address(obj),
         type=kind,
@@ -198,4 +190,6 @@ def normalise_object(
         data_bearing=kind in DATA_BEARING_KINDS,
         labels=labels,
         attributes=obj,
+        images=images,
+        telemetry=telemetry,
     )

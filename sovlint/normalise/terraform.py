@@ -12,6 +12,7 @@ from typing import Any
 
 from sovlint import catalog
 from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Resource, Source
+from sovlint.normalise.containers import terraform_workload
 from sovlint.normalise.location import (
     location_of_members,
     location_of_region,
@@ -169,6 +170,8 @@ def normalise_instance(instance: ResourceInstance) -> Resource:
     location, written = resource_location(instance, terraform_provider)
     alias = instance.provider.alias if instance.provider is not None else None
     provider = provider_entity(terraform_provider, written, alias)
+    attributes = to_json_safe(instance.attributes)
+    images, telemetry = terraform_workload(instance.type, attributes)
     return Resource(
         address=instance.address,
         type=instance.type,
@@ -178,8 +181,10 @@ def normalise_instance(instance: ResourceInstance) -> Resource:
         location=location,
         data_bearing=not catalog.is_control_plane(instance.type),
         labels=resource_labels(instance),
-        attributes=to_json_safe(instance.attributes),
+        attributes=attributes,
         module=instance.module_path,
+        images=images,
+        telemetry=telemetry,
     )
 
 
