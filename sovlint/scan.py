@@ -540,7 +540,13 @@ def findings_from_denies(
     resources: Sequence[Resource],
     config: Config,
 ) -> list[Finding]:
-    by_address = {resource.address: resource for resource in resources}
+    # The same address can exist in several root modules (envs/prod and envs/dev): policies
+    # name the file too, and a deny without one falls back to the first resource.
+    by_address: dict[str, Resource] = {}
+    by_file: dict[tuple[str, str], Resource] = {}
+    for candidate in resources:
+        by_address.setdefault(candidate.address, candidate)
+        by_file.setdefault((candidate.address, candidate.source.file), candidate)
     findings: dict[tuple[str, str, str, int], Finding] = {}
     for deny in sorted(denies, key=lambda d: (d.rule_id, d.resource or "", d.message)):
         if not rule_enabled(config, deny.rule_id):
@@ -550,7 +556,10 @@ def findings_from_denies(
         if metadata is not None and metadata.severity in ("low", "medium", "high", "critical"):
             default = metadata.severity  # type: ignore[assignment]
         severity = rule_severity(config, deny.rule_id, default)
-        resource = by_address.get(deny.resource) if deny.resource else None
+        resource = None
+        if deny.resource:
+            resource = by_file.get((deny.resource, deny.file or "")) or by_address.get(
+                deny.resource)
         file = deny.file or (resource.source.file if resource else "")
         line = deny.line or (resource.source.line if resource else 1)
         end_line = resource.source.end_line if resource else line

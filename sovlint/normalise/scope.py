@@ -63,27 +63,51 @@ def apply_scope(
     return scoped
 
 
+def _nearest(candidates: Sequence[int], resources: Sequence[Resource], near: str) -> int | None:
+    """Of the resources with one address (several root modules may share it), the one whose
+    file is closest to `near` (the longest common directory prefix)."""
+    if not candidates:
+        return None
+    def shared(index: int) -> int:
+        mine, theirs = resources[index].source.file.split("/"), near.split("/")
+        count = 0
+        for left, right in zip(mine, theirs, strict=False):
+            if left != right:
+                break
+            count += 1
+        return count
+
+    return max(candidates, key=shared)
+
+
 def propagate_scope(resources: Sequence[Resource]) -> list[Resource]:
     """Scope follows data (SPEC §4.1): a resource that configures an in-scope resource (a
     replication configuration, which carries no tags) and a resource that receives data from
     an in-scope resource are in scope."""
-    by_address = {resource.address: resource for resource in resources}
+    result = list(resources)
+    positions: dict[str, list[int]] = {}
+    for index, resource in enumerate(result):
+        positions.setdefault(resource.address, []).append(index)
     for _ in range(4):
         changed = False
-        for resource in list(by_address.values()):
+        for index in range(len(result)):
+            resource = result[index]
             for flow in resource.flows:
-                source = by_address.get(flow.source_resource or "")
-                target = by_address.get(flow.target_resource or "")
-                if source is None or not source.scope.in_scope:
+                near = resource.source.file
+                source_at = _nearest(positions.get(flow.source_resource or "", []), result, near)
+                target_at = _nearest(positions.get(flow.target_resource or "", []), result, near)
+                if source_at is None or not result[source_at].scope.in_scope:
                     continue
-                if not resource.scope.in_scope and source.address != resource.address:
-                    by_address[resource.address] = resource = dataclasses.replace(
-                        resource, scope=Scope(True, f"configures {source.address}"))
+                source = result[source_at]
+                if not result[index].scope.in_scope and source_at != index:
+                    result[index] = dataclasses.replace(
+                        result[index], scope=Scope(True, f"configures {source.address}"))
                     changed = True
-                if target is not None and not target.scope.in_scope:
-                    by_address[target.address] = dataclasses.replace(
-                        target, scope=Scope(True, f"receives data from {source.address}"))
+                if target_at is not None and not result[target_at].scope.in_scope:
+                    why = f"receives data from {source.address}"
+                    result[target_at] = dataclasses.replace(result[target_at],
+                                                            scope=Scope(True, why))
                     changed = True
         if not changed:
             break
-    return [by_address[resource.address] for resource in resources]
+    return result

@@ -59,3 +59,16 @@ def test_var_file_wins_over_environment(tmp_path: Path) -> None:
 def test_called_module_directory_is_not_a_root() -> None:
     addresses = [address for _, address in findings(f"{BASE}/module-aliases")]
     assert "aws_s3_bucket.this" not in addresses
+
+
+def test_same_address_in_several_roots_is_reported_in_each() -> None:
+    files = [f for f, rule in ((x[1], x[0]) for x in findings_with_files(BASE)) if rule == "SOV001"]
+    assert sorted(files) == [
+        f"{BASE}/for-each/main.tf", f"{BASE}/literal/main.tf", f"{BASE}/locals-lookup/main.tf",
+        f"{BASE}/module-aliases/modules/archive/main.tf", f"{BASE}/provider6-region/main.tf",
+        f"{BASE}/tfvars/main.tf"]
+
+
+def findings_with_files(*args: str) -> list[tuple[str, str]]:
+    result = run_cli("scan", *args, "--profile", "residency", "--format", "json")
+    return [(f["rule_id"], f["file"]) for f in json.loads(result.stdout)["findings"]]

@@ -19,6 +19,7 @@ import data.sovlint.lib
 deny contains {
 	"rule_id": "SOV001",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": message,
 } if {
 	some resource in input.resources

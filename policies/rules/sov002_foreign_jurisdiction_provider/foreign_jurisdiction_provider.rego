@@ -21,6 +21,7 @@ import data.sovlint.lib
 deny contains {
 	"rule_id": "SOV002",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": sprintf("%s is hosted by %s (%s, headquartered in %s), subject to %s", [
 		resource.address,
 		resource.provider.name,

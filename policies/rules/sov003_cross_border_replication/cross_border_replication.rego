@@ -28,6 +28,7 @@ verbs := {
 deny contains {
 	"rule_id": "SOV003",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": sprintf("%s %s (%s) to %s (%s) via %s (%s:%d)", [
 		verbs[flow.kind],
 		name(flow.source.resource, resource.address),

@@ -22,6 +22,7 @@ import data.sovlint.lib
 deny contains {
 	"rule_id": "SOV004",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": sprintf("%s: location cannot be determined statically: %s", [
 		resource.address,
 		resource.location.unresolved_reason,
@@ -36,6 +37,7 @@ deny contains {
 deny contains {
 	"rule_id": "SOV004",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": sprintf("%s may be located in %s, outside the allowed countries: %s", [
 		resource.address,
 		concat(", ", lib.outside_countries(resource.location)),
@@ -54,6 +56,7 @@ deny contains {
 deny contains {
 	"rule_id": "SOV004",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": sprintf("%s: the target of %s via %s cannot be determined statically: %s", [
 		resource.address,
 		flow.kind,

@@ -18,6 +18,7 @@ import data.sovlint.lib
 deny contains {
 	"rule_id": "SOV005",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": sprintf("%s (%s) has no fixed region: %s", [
 		resource.address,
 		resource.type,

@@ -21,6 +21,7 @@ import data.sovlint.lib
 deny contains {
 	"rule_id": "SOV006",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": message,
 } if {
 	some resource in input.resources

@@ -22,6 +22,7 @@ import data.sovlint.lib
 deny contains {
 	"rule_id": "SOV007",
 	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
 	"message": message,
 } if {
 	some resource in input.resources
