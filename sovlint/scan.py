@@ -36,7 +36,11 @@ from sovlint.normalise.containers import (
     provider_telemetry_records,
 )
 from sovlint.normalise.flows import resolve_flows
-from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
+from sovlint.normalise.kubernetes import (
+    CLUSTER_UNCONFIGURED,
+    link_storage_classes,
+    normalise_object,
+)
 from sovlint.normalise.scope import apply_scope, propagate_scope
 from sovlint.normalise.terraform import (
     inherit_parent_locations,
@@ -619,7 +623,7 @@ def scan(
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     _scan_terraform(discovery, root, options, out)
     _scan_manifests(discovery, root, config, options, out)
-    out.resources = attach_configmaps(out.resources)
+    out.resources = link_storage_classes(attach_configmaps(out.resources))
     for item in discovery.of_kind("other"):
         out.skipped.add(_display(item.path, root))
     resources = propagate_scope(apply_scope(

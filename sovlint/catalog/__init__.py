@@ -345,6 +345,14 @@ def location_attributes(
     return tuple(names)
 
 
+def storage_provisioner_entity(provisioner: str) -> str | None:
+    """Provider entity of a Kubernetes storage provisioner (CSI driver), e.g.
+    `ebs.csi.aws.com` -> aws; None when the catalogue does not know it."""
+    table = _resource_types().get("kubernetes_storage_provisioners") or {}
+    entity = table.get(provisioner.strip().lower()) if provisioner else None
+    return str(entity) if isinstance(entity, str) else None
+
+
 def flow_specs(resource_type: str) -> tuple[Mapping[str, Any], ...]:
     """The flows a resource type can create (flows.yaml): kind, JSONPath, target lookup."""
     specs = _load("flows.yaml").get(resource_type) or []

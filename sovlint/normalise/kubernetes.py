@@ -9,6 +9,7 @@ environment names (`normalise/containers.py`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -139,6 +140,49 @@ def cluster_location(cluster_provider: str | None, cluster_region: str | None) -
     return entity, location_of_members(entity, [cluster_region], "kubernetes.cluster")
 
 
+_PROVISIONER_ANNOTATIONS = ("volume.kubernetes.io/storage-provisioner",
+                            "volume.beta.kubernetes.io/storage-provisioner")
+
+
+def storage_provisioner(obj: dict[str, Any]) -> str | None:
+    """The CSI driver of a StorageClass, PersistentVolume or (bound) PersistentVolumeClaim."""
+    kind = obj.get("kind")
+    if kind == "StorageClass" and isinstance(obj.get("provisioner"), str):
+        return str(obj["provisioner"])
+    if kind == "PersistentVolume":
+        driver = _dig(obj, ("spec", "csi", "driver"))
+        return str(driver) if isinstance(driver, str) else None
+    annotations = _dig(obj, ("metadata", "annotations"))
+    if isinstance(annotations, dict):
+        for key in _PROVISIONER_ANNOTATIONS:
+            if isinstance(annotations.get(key), str):
+                return str(annotations[key])
+    return None
+
+
+def link_storage_classes(resources: list[Resource]) -> list[Resource]:
+    """A PersistentVolumeClaim is stored by its StorageClass's provisioner, where the class
+    allows: it takes the class's provider entity, and its pinned location when it has none."""
+    classes = {r.address.split("/", 1)[1]: r for r in resources
+               if r.kind == "kubernetes" and r.type == "StorageClass"}
+    linked: list[Resource] = []
+    for resource in resources:
+        name = _dig(resource.attributes, ("spec", "storageClassName")) if (
+            resource.kind == "kubernetes" and resource.type == "PersistentVolumeClaim") else None
+        storage_class = classes.get(str(name)) if isinstance(name, str) else None
+        if storage_class is None:
+            linked.append(resource)
+            continue
+        changes: dict[str, Any] = {}
+        if storage_class.provider.id != UNKNOWN_PROVIDER.id:
+            changes["provider"] = storage_class.provider
+        if storage_class.location.how == "allowedTopologies":
+            changes["location"] = dataclasses.replace(
+                storage_class.location, how=f"StorageClass {name} allowedTopologies")
+        linked.append(dataclasses.replace(resource, **changes) if changes else resource)
+    return linked
+
+
 def normalise_object(
     obj: dict[str, Any],
     file: str,
@@ -168,7 +212,11 @@ def normalise_object(
                 location = location_of_members(entity, list(dict.fromkeys(zone_regions)), how)
     provider: Provider = UNKNOWN_PROVIDER
     entity_id = cluster_entity
-    if entity_id is not None:
+    storage_entity = catalog.storage_provisioner_entity(storage_provisioner(obj) or "")
+    if storage_entity is not None and catalog.get_provider(storage_entity) is not None:
+        # The CSI driver names who stores the volume, whatever the cluster says.
+        provider = catalog.get_provider(storage_entity) or UNKNOWN_PROVIDER
+    elif entity_id is not None:
         known = catalog.get_provider(entity_id)
         if known is not None:
             provider = known

@@ -102,3 +102,64 @@ def test_manifests_bound_to_the_terraform_cluster(tmp_path: Path) -> None:
     result = run_cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
     found = [(f["rule_id"], f["resource"]) for f in json.loads(result.stdout)["findings"]]
     assert ("SOV001", "Deployment/care/api") in found
+
+
+STORAGE = """\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: records
+provisioner: %s
+allowedTopologies:
+  - matchLabelExpressions:
+      - key: topology.kubernetes.io/zone
+        values: [%s]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: scans
+  namespace: imaging
+spec:
+  storageClassName: records
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 100Gi
+"""
+
+
+def test_storage_provisioner_names_the_provider_and_the_claim_follows_its_class(
+        tmp_path: Path) -> None:
+    (tmp_path / "storage.yaml").write_text(STORAGE % ("ebs.csi.aws.com", "eu-west-3a"))
+    result = run_cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
+    found = sorted((f["rule_id"], f["resource"])
+                   for f in json.loads(result.stdout)["findings"])
+    assert found == [("SOV002", "PersistentVolumeClaim/imaging/scans"),
+                     ("SOV002", "StorageClass/records")]
+
+
+def test_claim_takes_its_class_topology(tmp_path: Path) -> None:
+    (tmp_path / "storage.yaml").write_text(STORAGE % ("csi.scaleway.com", "fr-par-1"))
+    result = run_cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert json.loads(result.stdout)["findings"] == []
+    (tmp_path / "storage.yaml").write_text(STORAGE % ("ebs.csi.aws.com", "us-east-1a"))
+    result = run_cli("scan", str(tmp_path), "--profile", "residency", "--format", "json",
+                     cwd=tmp_path)
+    found = sorted((f["rule_id"], f["resource"])
+                   for f in json.loads(result.stdout)["findings"])
+    assert found == [("SOV001", "PersistentVolumeClaim/imaging/scans"),
+                     ("SOV001", "StorageClass/records")]
+
+
+def test_storage_fixture_side_by_side() -> None:
+    compliant = run_cli("scan", "fixtures/k8s-storage/compliant.yaml", "--format", "json")
+    assert json.loads(compliant.stdout)["findings"] == []
+    violating = run_cli("scan", "fixtures/k8s-storage/violating.yaml", "--profile", "residency",
+                        "--format", "json")
+    assert [(f["rule_id"], f["resource"], f["line"])
+            for f in json.loads(violating.stdout)["findings"]] == [
+        ("SOV001", "StorageClass/imaging-virginia", 2),
+        ("SOV001", "PersistentVolumeClaim/imaging/dicom-archive-us", 12),
+        ("SOV001", "PersistentVolume/dicom-cold", 24),
+    ]
