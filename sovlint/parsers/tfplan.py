@@ -28,7 +28,7 @@ from typing import Any
 
 from sovlint.model import Diagnostic, ParseError
 from sovlint.terraform.loader import Backend, ProviderConfig, ResourceInstance
-from sovlint.terraform.syntax import Block, Body
+from sovlint.terraform.syntax import NOT_RESOURCES, Block, Body
 from sovlint.terraform.values import Unknown
 
 # Maps a resource address to (file, line, end_line) of its block, when the scan knows it.
@@ -37,9 +37,6 @@ HclLines = Callable[[str], tuple[str, int, int] | None]
 MAX_MODULE_DEPTH = 64
 SUPPORTED_MAJOR = "1"
 
-# Reference roots that do not name a resource.
-_NOT_RESOURCES = frozenset({"var", "local", "module", "each", "count", "path", "terraform",
-                            "self", "data", "output", "action", "ephemeral"})
 
 
 @dataclass
@@ -188,7 +185,7 @@ def _resource_of_reference(reference: str, managed_only: bool) -> str | None:
         if managed_only or len(steps) < 3:
             return None
         return f"data.{steps[1][0]}.{steps[2][0]}"
-    if steps[0][0] in _NOT_RESOURCES or steps[0][1]:
+    if steps[0][0] in NOT_RESOURCES or steps[0][1]:
         return None
     return f"{steps[0][0]}.{steps[1][0]}"
 

@@ -159,8 +159,9 @@ def reference_text(expr: Expr) -> str | None:
     return None
 
 
-_NOT_RESOURCES = frozenset({"var", "local", "module", "each", "count", "path", "terraform",
-                            "self", "data"})
+# Reference roots that do not name a managed resource.
+NOT_RESOURCES = frozenset({"var", "local", "module", "each", "count", "path", "terraform",
+                           "self", "data", "output", "action", "ephemeral"})
 
 
 def _traversal_root(expr: Expr) -> tuple[str, list[str]] | None:
@@ -183,7 +184,7 @@ def resource_references(expr: Expr) -> list[str]:
         node = stack.pop()
         if isinstance(node, (GetAttr, Index)):
             root = _traversal_root(node)
-            if root is not None and root[0] not in _NOT_RESOURCES and root[1]:
+            if root is not None and root[0] not in NOT_RESOURCES and root[1]:
                 address = f"{root[0]}.{root[1][0]}"
                 if address not in found:
                     found.append(address)
