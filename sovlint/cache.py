@@ -1,6 +1,7 @@
-"""Parse cache: parsed Terraform files keyed by content hash, sovlint version and the path
-they are reported under. It lives in the user cache directory (`$XDG_CACHE_HOME/sovlint`,
-else `~/.cache/sovlint`), is safe to delete, and is off with `--no-cache`."""
+"""Caches in the user cache directory (`$XDG_CACHE_HOME/sovlint`, else `~/.cache/sovlint`):
+parsed Terraform files keyed by content hash, sovlint version and the path they are reported
+under; and the catalogue's YAML data files, loaded once and kept as pickles (reading YAML is
+most of a one-file scan's start-up). Both are safe to delete and off with `--no-cache`."""
 
 from __future__ import annotations
 
@@ -12,10 +13,57 @@ from typing import Any
 
 from sovlint import __version__
 
+_data_cache_enabled = True
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sovlint"
+
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sovlint" / f"parse-{__version__}"
+    return cache_root() / f"parse-{__version__}"
+
+
+def use_data_cache(enabled: bool) -> None:
+    """Whether the catalogue's YAML files are read through their pickles (off: `--no-cache`)."""
+    global _data_cache_enabled
+    _data_cache_enabled = enabled
+
+
+def load_yaml_data(text: str) -> Any:
+    """The YAML document of a packaged data file, from its pickle when one was kept.
+
+    The key is the text's hash and the sovlint version, so an edited data file is never read
+    stale. Only our own package data goes through here (pickles are written by us, read by us).
+    """
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if not _data_cache_enabled:
+        return yaml.load(text, Loader=loader)  # a safe loader
+    digest = hashlib.sha256(f"{__version__}\0{text}".encode()).hexdigest()
+    path = cache_root() / f"data-{__version__}" / f"{digest}.pickle"
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:
+        pass
+    value = yaml.load(text, Loader=loader)  # a safe loader
+    _write_pickle(path, value)
+    return value
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    """Atomically, and silently not at all when the directory is not writable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError:
+        pass
 
 
 class ParseCache:
@@ -42,12 +90,4 @@ class ParseCache:
             return None
 
     def put(self, key: str, value: Any) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            with temporary.open("wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            temporary.replace(path)
-        except OSError:
-            pass
+        _write_pickle(self._path(key), value)

@@ -130,6 +130,9 @@ def scan(
                                 policy_dirs=policy_dirs)
     except ConfigError as exc:
         _fail(str(exc))
+    from sovlint.cache import use_data_cache
+
+    use_data_cache(not no_cache)
     options = ScanOptions(
         variables=_parse_vars(variables),
         var_files=var_files,

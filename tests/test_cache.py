@@ -42,3 +42,30 @@ def test_no_cache_does_not_use_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (tmp_path / "main.tf").write_text(CONFIG)
     run_cli("scan", ".", "--no-cache", cwd=tmp_path)
     assert not (tmp_path / "cache").exists()
+
+
+def test_catalogue_data_is_kept_as_a_pickle_and_read_back_equal(tmp_path: Path,
+                                                                 monkeypatch: Any) -> None:
+    from sovlint import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(cache, "_data_cache_enabled", True)
+    text = "regions:\n  eu-west-3: {country: FR}\n"
+    first = cache.load_yaml_data(text)
+    pickles = list(tmp_path.rglob("*.pickle"))
+    assert len(pickles) == 1
+    assert cache.load_yaml_data(text) == first == {"regions": {"eu-west-3": {"country": "FR"}}}
+    # An edited data file has another key: never read stale.
+    assert cache.load_yaml_data(text.replace("FR", "DE")) == {"regions": {"eu-west-3":
+                                                                          {"country": "DE"}}}
+    assert len(list(tmp_path.rglob("*.pickle"))) == 2
+
+
+def test_no_cache_reads_the_catalogue_data_directly(tmp_path: Path, monkeypatch: Any) -> None:
+    from sovlint import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(cache, "_data_cache_enabled", True)
+    cache.use_data_cache(False)
+    assert cache.load_yaml_data("a: 1\n") == {"a": 1}
+    assert list(tmp_path.rglob("*.pickle")) == []

@@ -7,7 +7,12 @@ import rego.v1
 
 # A country (ISO 3166-1 alpha-2, or "EU" for a spread over EU member states) is allowed when
 # the configuration's `allow.countries` covers it.
-allowed_country(country) if country in {c | some c in input.config.allowed_countries}
+# A rule, not a comprehension inside the function: evaluated once per query, not per call.
+allowed_countries := {c | some c in input.config.allowed_countries}
+
+allowed_country(country) if country in allowed_countries
+
+allowed_providers := {p | some p in input.config.allowed_providers}
 
 # Resources the residency rules report: in scope and holding customer data.
 reportable(resource) if {
@@ -18,7 +23,7 @@ reportable(resource) if {
 # Countries of a location that are outside the allowed ones, sorted.
 outside_countries(location) := sort([c |
 	some c in location.countries
-	not allowed_country(c)
+	not c in allowed_countries
 ])
 
 # Several regions at once, or one known region: outside when any member is.

@@ -14,8 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, cast
 
-import yaml
-
+from sovlint.cache import load_yaml_data
 from sovlint.model import Provider, Region
 
 __all__ = [
@@ -37,15 +36,14 @@ __all__ = [
     "terraform_providers",
 ]
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 CaseRule = Literal["sensitive", "insensitive", "azure"]
 
 
 @cache
-def _load(name: str) -> Any:
+def load_data(name: str) -> Any:
+    """One of the catalogue's data files (``data/NAME``), parsed once per process."""
     path = resources.files("sovlint.catalog").joinpath("data").joinpath(name)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a safe loader
+    return load_yaml_data(path.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ def _as_str_list(value: Any) -> list[str]:
 
 @cache
 def _regions() -> dict[str, _Entity]:
-    data = cast(dict[str, Any], _load("regions.yaml"))
+    data = cast(dict[str, Any], load_data("regions.yaml"))
     entities: dict[str, _Entity] = {}
     for entity_id, body in data.items():
         match = body.get("match") or {}
@@ -121,18 +119,18 @@ def _regions() -> dict[str, _Entity]:
 
 @cache
 def _providers() -> dict[str, dict[str, Any]]:
-    data = cast(dict[str, dict[str, Any]], _load("providers.yaml"))
+    data = cast(dict[str, dict[str, Any]], load_data("providers.yaml"))
     return {str(key): value for key, value in data.items()}
 
 
 @cache
 def _resource_types() -> dict[str, Any]:
-    return cast(dict[str, Any], _load("resource_types.yaml"))
+    return cast(dict[str, Any], load_data("resource_types.yaml"))
 
 
 @cache
 def _countries() -> dict[str, Any]:
-    return cast(dict[str, Any], _load("countries.yaml"))
+    return cast(dict[str, Any], load_data("countries.yaml"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,26 +301,47 @@ def paired_region(entity_id: str, region_id: str) -> Region | None:
 # Resource types
 
 
-def _patterns(section: str) -> tuple[str, ...]:
-    return tuple(_as_str_list(_resource_types().get(section)))
+@dataclass(frozen=True)
+class _TypePatterns:
+    """Glob patterns over type names, split so that most lookups need no regex at all."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]  # patterns `prefix*`
+    globs: tuple[str, ...]  # anything else, matched with fnmatch
+
+    def match(self, resource_type: str) -> bool:
+        return (resource_type in self.exact or resource_type.startswith(self.prefixes)
+                or any(fnmatchcase(resource_type, pattern) for pattern in self.globs))
 
 
-def _matches(resource_type: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatchcase(resource_type, pattern) for pattern in patterns)
+@cache
+def _patterns(section: str) -> _TypePatterns:
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    globs: list[str] = []
+    for pattern in _as_str_list(_resource_types().get(section)):
+        special = [i for i, char in enumerate(pattern) if char in "*?["]
+        if not special:
+            exact.add(pattern)
+        elif special == [len(pattern) - 1] and pattern.endswith("*"):
+            prefixes.append(pattern[:-1])
+        else:
+            globs.append(pattern)
+    return _TypePatterns(frozenset(exact), tuple(prefixes), tuple(globs))
 
 
 @cache
 def is_control_plane(resource_type: str) -> bool:
     """True for types that hold no customer data (IAM, networks, ...). Unknown types: False."""
-    if _matches(resource_type, _patterns("control_plane_exceptions")):
+    if _patterns("control_plane_exceptions").match(resource_type):
         return False
-    return _matches(resource_type, _patterns("control_plane"))
+    return _patterns("control_plane").match(resource_type)
 
 
 @cache
 def is_global_type(resource_type: str) -> bool:
     """True for types with no fixed region (CDN, global load balancer, global accelerator)."""
-    return _matches(resource_type, _patterns("global_types"))
+    return _patterns("global_types").match(resource_type)
 
 
 def _provider_section(terraform_provider: str) -> Mapping[str, Any]:
@@ -355,7 +374,7 @@ def storage_provisioner_entity(provisioner: str) -> str | None:
 
 def flow_specs(resource_type: str) -> tuple[Mapping[str, Any], ...]:
     """The flows a resource type can create (flows.yaml): kind, JSONPath, target lookup."""
-    specs = _load("flows.yaml").get(resource_type) or []
+    specs = load_data("flows.yaml").get(resource_type) or []
     return tuple(spec for spec in specs if isinstance(spec, Mapping) and "path" in spec)
 
 

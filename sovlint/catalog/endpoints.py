@@ -13,11 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
-from importlib import resources
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
-
-import yaml
 
 from sovlint import catalog
 
@@ -38,14 +35,8 @@ __all__ = [
 Jurisdiction = Literal["eu", "non-eu", "unknown"]
 DOCKER_HUB = "docker.io"
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@cache
 def _load(name: str) -> dict[str, Any]:
-    path = resources.files("sovlint.catalog").joinpath("data").joinpath(name)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a safe loader
-    return cast(dict[str, Any], data or {})
+    return cast(dict[str, Any], catalog.load_data(name) or {})
 
 
 def _jurisdiction(value: Any) -> Jurisdiction:

@@ -261,7 +261,7 @@ def test_every_entity_has_sources_and_a_known_jurisdiction() -> None:
         assert record.get("hq_country"), entity_id
     for entity_id in catalog._regions():
         assert entity_id in provider_ids(), entity_id
-    raw = catalog._load("regions.yaml")
+    raw = catalog.load_data("regions.yaml")
     for entity_id, body in raw.items():
         assert body.get("sources"), entity_id
         assert body.get("regions"), entity_id
@@ -280,7 +280,7 @@ def test_catalogue_flags_are_consistent_with_country_groups() -> None:
         return code == "EU" or code in eea
 
     checked = 0
-    for entity_id, body in catalog._load("regions.yaml").items():
+    for entity_id, body in catalog.load_data("regions.yaml").items():
         for region_id, fields in body["regions"].items():
             where = f"{entity_id} {region_id}"
             countries = fields["countries"]

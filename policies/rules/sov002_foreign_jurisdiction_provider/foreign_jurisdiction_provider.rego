@@ -33,7 +33,7 @@ deny contains {
 	some resource in input.resources
 	lib.reportable(resource)
 	resource.provider.jurisdiction == "non-eu"
-	not resource.provider.id in {p | some p in input.config.allowed_providers}
+	not resource.provider.id in lib.allowed_providers
 }
 
 laws(provider) := concat("; ", provider.law_notes) if count(provider.law_notes) > 0

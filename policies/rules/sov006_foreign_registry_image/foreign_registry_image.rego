@@ -47,13 +47,15 @@ foreign(image) if {
 
 trusted(image) if image.trusted == true
 
-trusted(image) if image.registry in {r | some r in input.config.allowed_registries}
+trusted(image) if image.registry in allowed_registries
+
+allowed_registries := {r | some r in input.config.allowed_registries}
 
 # The operator is under non-EU jurisdiction and not a provider entity trusted with
 # `allow.providers`.
 operator_foreign(image) if {
 	image.jurisdiction == "non-eu"
-	not image.operator in {p | some p in input.config.allowed_providers}
+	not image.operator in lib.allowed_providers
 }
 
 outside(image) := sort([c |
