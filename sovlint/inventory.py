@@ -1,8 +1,10 @@
 """`sovlint inventory`: where every resource lives and where its data flows.
 
 The evidence a DPO attaches to a DPIA or an HDS audit: a table of stores (provider entity,
-region, country, jurisdiction, scope) and flows, as text, JSON, CSV or Markdown, and a picture
-(Mermaid or Graphviz DOT) of stores grouped by country with cross-border flows highlighted.
+region, country, jurisdiction, scope), flows, and the container images workloads pull (registry,
+its operator, jurisdiction and country), as text, JSON, CSV or Markdown, and a picture (Mermaid
+or Graphviz DOT) of stores and registries grouped by country with cross-border flows
+highlighted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ STORE_COLUMNS = ("address", "type", "provider", "jurisdiction", "region", "count
                  "why", "file", "line")
 FLOW_COLUMNS = ("from", "from_country", "kind", "to", "to_region", "to_country", "cross_border",
                 "attribute", "file", "line")
+IMAGE_COLUMNS = ("resource", "container", "image", "registry", "operator", "jurisdiction",
+                 "region", "country", "file", "line")
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,21 @@ def flow_rows(resources: Sequence[Resource]) -> list[FlowRow]:
     return rows
 
 
+def image_rows(resources: Sequence[Resource]) -> list[dict[str, Any]]:
+    """One row per container image a workload runs, with the registry that serves it."""
+    return [
+        {
+            "resource": r.address, "container": image.container, "image": image.image,
+            "registry": image.registry, "operator": image.operator_name or image.operator,
+            "jurisdiction": image.jurisdiction, "region": image.region or "unknown",
+            "country": "/".join(image.countries) or "unknown", "file": r.source.file,
+            "line": r.source.line,
+        }
+        for r in resources
+        for image in r.images
+    ]
+
+
 def _flow_dict(row: FlowRow) -> dict[str, Any]:
     return {"from": row.source, "from_country": "/".join(row.source_countries) or "unknown",
             "kind": row.kind, "to": row.target, "to_region": row.target_region,
@@ -111,12 +130,16 @@ def render_text(resources: Sequence[Resource]) -> str:
     lines = [f"Stores ({len(stores)})", *_table(stores, STORE_COLUMNS[:8]), ""]
     lines += [f"Flows ({len(flows)})"]
     lines += _table(flows, FLOW_COLUMNS[:7]) if flows else ["(none)"]
+    images = image_rows(resources)
+    if images:
+        lines += ["", f"Container images ({len(images)})", *_table(images, IMAGE_COLUMNS[:8])]
     return "\n".join(lines) + "\n"
 
 
 def render_json(resources: Sequence[Resource]) -> str:
     document = {"stores": store_rows(resources),
-                "flows": [_flow_dict(f) for f in flow_rows(resources)]}
+                "flows": [_flow_dict(f) for f in flow_rows(resources)],
+                "images": image_rows(resources)}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -130,6 +153,11 @@ def render_csv(resources: Sequence[Resource]) -> str:
     for flow in flow_rows(resources):
         data = _flow_dict(flow)
         writer.writerow(["flow", *(data[c] for c in FLOW_COLUMNS)])
+    images = image_rows(resources)
+    if images:
+        writer.writerow(["record", *IMAGE_COLUMNS])
+        for row in images:
+            writer.writerow(["image", *(row[c] for c in IMAGE_COLUMNS)])
     return buffer.getvalue()
 
 
@@ -148,6 +176,9 @@ def render_markdown(resources: Sequence[Resource]) -> str:
     lines += _markdown_table(store_rows(resources), STORE_COLUMNS)
     lines += ["", "## Flows", ""]
     lines += _markdown_table(flows, FLOW_COLUMNS) if flows else ["No flows."]
+    images = image_rows(resources)
+    if images:
+        lines += ["", "## Container images", "", *_markdown_table(images, IMAGE_COLUMNS)]
     lines += ["", "## Diagram", "", "```mermaid", render_mermaid(resources).rstrip(), "```"]
     return "\n".join(lines) + "\n"
 
@@ -158,19 +189,43 @@ def _node_id(name: str, ids: dict[str, str]) -> str:
     return ids[name]
 
 
+@dataclass(frozen=True)
+class _Pull:
+    """A workload pulling an image from a registry (a diagram edge)."""
+
+    registry: str  # node name: "registry docker.io (Docker, Inc., US)"
+    workload: str
+    foreign: bool  # the registry's operator is under non-EU jurisdiction
+
+
+def _registry_node(row: dict[str, Any]) -> str:
+    return f"registry {row['registry']} ({row['operator']}, {row['country']})"
+
+
+def _pulls(resources: Sequence[Resource]) -> list[_Pull]:
+    seen: dict[tuple[str, str], _Pull] = {}
+    for row in image_rows(resources):
+        node = _registry_node(row)
+        seen.setdefault((node, str(row["resource"])), _Pull(
+            node, str(row["resource"]), row["jurisdiction"] == "non-eu"))
+    return list(seen.values())
+
+
 def _groups(resources: Sequence[Resource]) -> tuple[dict[str, list[str]], list[FlowRow]]:
-    """Country -> node names (stores and flow ends), and the flows."""
+    """Country -> node names (stores, flow ends and registries), and the flows."""
     groups: dict[str, list[str]] = {}
     for row in store_rows(resources):
         groups.setdefault(str(row["country"]), []).append(str(row["address"]))
     flows = flow_rows(resources)
     placed = {name for names in groups.values() for name in names}
-    for flow in flows:
-        for name, countries in ((flow.source, flow.source_countries),
-                                (flow.target, flow.target_countries)):
-            if name not in placed:
-                groups.setdefault("/".join(countries) or "unknown", []).append(name)
-                placed.add(name)
+    ends = [(name, "/".join(countries) or "unknown") for flow in flows
+            for name, countries in ((flow.source, flow.source_countries),
+                                    (flow.target, flow.target_countries))]
+    ends += [(_registry_node(row), str(row["country"])) for row in image_rows(resources)]
+    for name, country in ends:
+        if name not in placed:
+            groups.setdefault(country, []).append(name)
+            placed.add(name)
     return groups, flows
 
 
@@ -193,6 +248,10 @@ def render_mermaid(resources: Sequence[Resource]) -> str:
                      f"{_node_id(flow.target, ids)}")
         if flow.cross_border:
             crossing.append(position)
+    for position, pull in enumerate(_pulls(resources), start=len(flows)):
+        lines.append(f"  {_node_id(pull.registry, ids)} -.->|image| {_node_id(pull.workload, ids)}")
+        if pull.foreign:
+            crossing.append(position)
     if crossing:
         lines.append(f"  linkStyle {','.join(map(str, crossing))} stroke:#d00,stroke-width:3px")
     return "\n".join(lines) + "\n"
@@ -211,6 +270,10 @@ def render_dot(resources: Sequence[Resource]) -> str:
         style = ', color="#dd0000", penwidth=3' if flow.cross_border else ""
         lines.append(f'  {_node_id(flow.source, ids)} -> {_node_id(flow.target, ids)} '
                      f'[label="{_label(flow.kind)}"{style}];')
+    for pull in _pulls(resources):
+        style = ', color="#dd0000"' if pull.foreign else ""
+        lines.append(f'  {_node_id(pull.registry, ids)} -> {_node_id(pull.workload, ids)} '
+                     f'[label="image", style=dashed{style}];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

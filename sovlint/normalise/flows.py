@@ -2,12 +2,13 @@
 
 What creates a flow is data (`sovlint/catalog/data/flows.yaml`): a JSONPath over the evaluated
 attributes and how its value gives the target (a region, a reference, an ARN, a paired
-region). This module implements those few kinds of lookup.
+region, any region of the provider). This module implements those few kinds of lookup.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -82,6 +83,19 @@ def _referenced(value: Any, by_address: Mapping[str, Resource]) -> Resource | No
     return None
 
 
+def _written_reference(
+    instance: ResourceInstance, attribute: str, by_address: Mapping[str, Resource]
+) -> Resource | None:
+    """The resource a top-level attribute's expression refers to. A known value
+    (`global_cluster_identifier = aws_rds_global_cluster.x.global_cluster_identifier`) keeps
+    no reference; the expression as written does. Nested blocks record none."""
+    for address in instance.references.get(attribute.split(".", 1)[0].split("[", 1)[0], []):
+        found = _find_resource(address, by_address)
+        if found is not None:
+            return found
+    return None
+
+
 def _region_location(resource: Resource, region: str, how: str) -> Location:
     # The same Terraform provider may reach another entity (aws -> aws-eusc, aws-cn).
     terraform_provider = catalog.terraform_provider_of_type(resource.type)
@@ -89,25 +103,44 @@ def _region_location(resource: Resource, region: str, how: str) -> Location:
     return location_of_region(entity, region, how)
 
 
+def _shown(value: Any) -> str:
+    """A setting as written in HCL: `true`, `"GRS"`."""
+    return json.dumps(value) if isinstance(value, (bool, int, float, str)) else str(value)
+
+
+def _any_region(resource: Resource, value: Any, attribute: str) -> Location:
+    """A copy to a region the configuration does not name: any region of the provider."""
+    every = catalog.regions_of(resource.provider.id)
+    reason = (f"{attribute} = {_shown(value)}: the copy goes to a {resource.provider.name} "
+              "region the configuration does not name")
+    if not every:
+        return Location(mode="unknown", how=f"{resource.address}.{attribute}",
+                        unresolved_reason=reason)
+    return Location(mode="candidates", regions=tuple(every),
+                    how=f"any {resource.provider.id} region", unresolved_reason=reason)
+
+
 def _target(
-    spec: Mapping[str, Any], value: Any, resource: Resource,
+    spec: Mapping[str, Any], value: Any, resource: Resource, instance: ResourceInstance,
     by_address: Mapping[str, Resource], attribute: str,
 ) -> tuple[Location, str | None] | None:
     """The target location and resource of one flow value; None when there is no flow."""
     how = f"{resource.address}.{attribute}"
     kind = spec.get("target")
+    if kind in ("paired", "any-region") and value not in spec.get("when", []):
+        return None
+    if kind == "any-region":
+        return _any_region(resource, value, attribute), None
     if kind == "paired":
-        if value not in spec.get("when", []):
-            return None
         region = resource.location.region_id
         entity = resource.provider.id
         if region is None:
             return Location(mode="unknown", how=how, unresolved_reason=(
-                f"{attribute} = {value}: the primary region is not known")), None
+                f"{attribute} = {_shown(value)}: the primary region is not known")), None
         paired = catalog.paired_region(entity, region)
         if paired is None:
             return Location(mode="unknown", how=how, unresolved_reason=(
-                f"{attribute} = {value}: no paired region known for {region}")), None
+                f"{attribute} = {_shown(value)}: no paired region known for {region}")), None
         return Location(mode="single", regions=(paired,), written=paired.id, resolved=True,
                         how=f"paired region of {region}"), None
     if kind == "region":
@@ -118,6 +151,8 @@ def _target(
         return None
     # reference or arn
     referenced = _referenced(value, by_address)
+    if referenced is None and isinstance(value, str) and value:
+        referenced = _written_reference(instance, attribute, by_address)
     if referenced is not None:
         return referenced.location, referenced.address
     if isinstance(value, str) and value:
@@ -143,11 +178,19 @@ def _source_of(
             return found
     # A known value (`bucket = aws_s3_bucket.x.bucket`) keeps no reference: use the
     # references written in the attribute's expression.
-    for address in instance.references.get(path.removeprefix("$."), []):
-        found = _find_resource(address, by_address)
-        if found is not None:
-            return found
-    return None
+    return _written_reference(instance, path.removeprefix("$."), by_address)
+
+
+def _flow_values(spec: Mapping[str, Any], instance: ResourceInstance) -> list[tuple[Any, str]]:
+    """(value, attribute path) of every match of a spec's JSONPath; the spec's `default` when
+    the attribute is not set (a provider default that creates a copy, such as a Recovery
+    Services vault's `GeoRedundant` storage)."""
+    path = str(spec["path"])
+    found = [(match.value, _attribute_text(match.full_path))
+             for match in _compiled(path).find(instance.attributes)]
+    if not found and "default" in spec:
+        found = [(spec["default"], path.removeprefix("$."))]
+    return found
 
 
 def resolve_flows(
@@ -167,9 +210,8 @@ def resolve_flows(
             source_resource = resource
             if spec.get("source"):
                 source_resource = _source_of(str(spec["source"]), instance, by_address) or resource
-            for match in _compiled(str(spec["path"])).find(instance.attributes):
-                attribute = _attribute_text(match.full_path)
-                target = _target(spec, match.value, resource, by_address, attribute)
+            for value, attribute in _flow_values(spec, instance):
+                target = _target(spec, value, resource, instance, by_address, attribute)
                 if target is None:
                     continue
                 location, target_address = target

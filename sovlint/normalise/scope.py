@@ -100,8 +100,11 @@ def propagate_scope(resources: Sequence[Resource]) -> list[Resource]:
                     continue
                 source = result[source_at]
                 if not result[index].scope.in_scope and source_at != index:
+                    # A replica or edge cache declaring where it copies from receives data;
+                    # a replication configuration, which holds none, configures the source.
+                    verb = "receives data from" if target_at == index else "configures"
                     result[index] = dataclasses.replace(
-                        result[index], scope=Scope(True, f"configures {source.address}"))
+                        result[index], scope=Scope(True, f"{verb} {source.address}"))
                     changed = True
                 if target_at is not None and not result[target_at].scope.in_scope:
                     why = f"receives data from {source.address}"

@@ -60,7 +60,10 @@ def _path_values(attributes: dict[str, Any], path: str) -> list[Any]:
                 elif isinstance(item, dict) and item.get(part) is not None:
                     following.append(item[part])
         current = following
-    return [value for value in current if isinstance(value, (str, Unknown))]
+    # A list of regions (`custom_placement_config.data_locations`) gives each member.
+    members = [item for value in current for item in (value if isinstance(value, list)
+                                                      else [value])]
+    return [value for value in members if isinstance(value, (str, Unknown))]
 
 
 def _first_region_value(

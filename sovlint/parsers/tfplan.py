@@ -15,6 +15,8 @@ What the plan leaves open is made explicit:
 
 Findings point at the HCL file and line when the scan can map an address to its block
 (`hcl_lines`), else at the plan file, on the line where `planned_values` names the resource.
+When the scan can also give the parsed HCL file (`hcl_files`), the resource keeps its HCL
+block, so that a flow points at the line of the attribute that creates it.
 Bad input never raises: invalid JSON is a `ParseError`, unexpected shapes are diagnostics.
 """
 
@@ -28,11 +30,13 @@ from typing import Any
 
 from sovlint.model import Diagnostic, ParseError
 from sovlint.terraform.loader import Backend, ProviderConfig, ResourceInstance
-from sovlint.terraform.syntax import NOT_RESOURCES, Block, Body
+from sovlint.terraform.syntax import NOT_RESOURCES, Block, Body, ConfigFile
 from sovlint.terraform.values import Unknown
 
 # Maps a resource address to (file, line, end_line) of its block, when the scan knows it.
 HclLines = Callable[[str], tuple[str, int, int] | None]
+# Gives the parsed configuration file of a mapped file (as reported), when the scan has it.
+HclFiles = Callable[[str], ConfigFile | None]
 
 MAX_MODULE_DEPTH = 64
 SUPPORTED_MAJOR = "1"
@@ -224,11 +228,12 @@ class _ModuleConfig:
 
 class _Plan:
     def __init__(self, data: dict[str, Any], display: str, text: str,
-                 hcl_lines: HclLines | None) -> None:
+                 hcl_lines: HclLines | None, hcl_files: HclFiles | None = None) -> None:
         self.data = data
         self.display = display
         self.text = text
         self.hcl_lines = hcl_lines
+        self.hcl_files = hcl_files
         self.result = PlanResult()
         self.modules: dict[tuple[str, ...], _ModuleConfig] = {}
         self.provider_entries: dict[str, dict[str, Any]] = {}
@@ -398,13 +403,24 @@ class _Plan:
             file=file,
             line=line,
             end_line=end_line,
-            block=Block("data" if mode == "data" else "resource", (rtype, name), Body(),
-                        line, end_line),
+            block=self._block(mode, rtype, name, file, line, end_line),
             attributes=attributes,
             provider=provider,
             provider_ref=provider_ref,
             references=references,
         ))
+
+    def _block(self, mode: str, rtype: str, name: str, file: str, line: int,
+               end_line: int) -> Block:
+        """The HCL block that declares the resource, when its file is known and parsed;
+        else an empty block at the resource's line."""
+        block_type = "data" if mode == "data" else "resource"
+        if file != self.display and self.hcl_files is not None:
+            parsed = self.hcl_files(file)
+            for block in parsed.blocks if parsed is not None else ():
+                if (block.type, block.labels, block.line) == (block_type, (rtype, name), line):
+                    return block
+        return Block(block_type, (rtype, name), Body(), line, end_line)
 
     def _source(self, address: str) -> tuple[str, int, int]:
         if self.hcl_lines is not None:
@@ -645,7 +661,8 @@ def _marks_unknown(unknown: Any) -> bool:
 
 # --------------------------------------------------------------------------- entry point
 
-def load_plan(text: str, display: str, hcl_lines: HclLines | None = None) -> PlanResult:
+def load_plan(text: str, display: str, hcl_lines: HclLines | None = None,
+              hcl_files: HclFiles | None = None) -> PlanResult:
     """Resource instances of a plan; never raises on bad input."""
     data, error = _decode(text)
     _forget()
@@ -658,7 +675,7 @@ def load_plan(text: str, display: str, hcl_lines: HclLines | None = None) -> Pla
         return PlanResult(diagnostics=[Diagnostic(
             display, "not a Terraform plan: the JSON is not an object; skipped")])
     try:
-        return _Plan(data, display, text, hcl_lines).read()
+        return _Plan(data, display, text, hcl_lines, hcl_files).read()
     except RecursionError:
         return PlanResult(errors=[ParseError(display, 1, "plan JSON nested too deeply to be "
                                              "read")])

@@ -1,4 +1,6 @@
-"""Cross-border flows (SOV003), unknown flow targets (SOV004) and scope along flows."""
+"""Flow lookups on small configurations: message contents, unknown targets (SOV004), provider
+defaults and references through known values. Each bullet of flow knowledge has its compliant
+and violating fixture in fixtures/flows/ (tests/cli/test_flow_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -31,44 +33,6 @@ def found(report: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f["rule_id"], f["resource"]) for f in report["findings"]]
 
 
-S3_REPLICATION = PARIS_AND_DR + """
-resource "aws_s3_bucket" "health" {
-  tags = { data-classification = "health" }
-}
-resource "aws_s3_bucket" "dr" {
-  provider = aws.dr
-}
-resource "aws_s3_bucket_replication_configuration" "health" {
-  bucket = aws_s3_bucket.health.id
-  role   = "arn:aws:iam::123456789012:role/replication"
-  rule {
-    status = "Enabled"
-    destination { bucket = aws_s3_bucket.dr.arn }
-  }
-}
-"""
-
-
-def test_s3_replication_inside_the_eu_passes(tmp_path: Path) -> None:
-    assert found(scan(tmp_path, S3_REPLICATION % "eu-central-1")) == []
-
-
-def test_s3_replication_across_the_border_fails_on_the_configuration(tmp_path: Path) -> None:
-    assert found(scan(tmp_path, S3_REPLICATION % "us-east-1")) == [
-        ("SOV001", "aws_s3_bucket.dr"),
-        ("SOV003", "aws_s3_bucket_replication_configuration.health"),
-    ]
-
-
-def test_scope_follows_the_data(tmp_path: Path) -> None:
-    config = "scope:\n  tags: {data-classification: [health]}\n"
-    report = scan(tmp_path, S3_REPLICATION % "us-east-1", config=config)
-    assert found(report) == [
-        ("SOV001", "aws_s3_bucket.dr"),
-        ("SOV003", "aws_s3_bucket_replication_configuration.health"),
-    ]
-
-
 def test_dynamodb_replica_region(tmp_path: Path) -> None:
     text = """
 provider "aws" { region = "eu-west-3" }
@@ -83,57 +47,6 @@ resource "aws_dynamodb_table" "sessions" {
     assert (finding["rule_id"], finding["resource"]) == ("SOV003", "aws_dynamodb_table.sessions")
     assert "replica[1].region_name" in finding["message"]
     assert finding["target"]["region"] == "us-west-2"
-
-
-def test_backup_copy_to_a_vault_arn_in_virginia(tmp_path: Path) -> None:
-    text = """
-provider "aws" { region = "eu-west-3" }
-resource "aws_backup_plan" "records" {
-  name = "records"
-  rule {
-    rule_name         = "daily"
-    target_vault_name = "paris"
-    copy_action {
-      destination_vault_arn = "arn:aws:backup:us-east-1:123456789012:backup-vault:dr"
-    }
-  }
-}
-"""
-    assert found(scan(tmp_path, text)) == [("SOV003", "aws_backup_plan.records")]
-
-
-def test_read_replica_declared_on_the_receiving_side(tmp_path: Path) -> None:
-    text = PARIS_AND_DR % "us-east-1" + """
-resource "aws_db_instance" "primary" {
-  engine = "postgres"
-}
-resource "aws_db_instance" "replica" {
-  provider            = aws.dr
-  replicate_source_db = aws_db_instance.primary.arn
-}
-"""
-    report = scan(tmp_path, text)
-    assert found(report) == [("SOV001", "aws_db_instance.replica"),
-                             ("SOV003", "aws_db_instance.replica")]
-    sov003 = report["findings"][1]
-    assert sov003["message"].startswith(
-        "replicates aws_db_instance.primary (eu-west-3, FR) to aws_db_instance.replica")
-
-
-def test_azure_geo_redundant_storage_uses_the_paired_region(tmp_path: Path) -> None:
-    text = """
-resource "azurerm_storage_account" "imaging" {
-  name                     = "imaging"
-  location                 = "westeurope"
-  account_tier             = "Standard"
-  account_replication_type = "%s"
-}
-"""
-    config = "allow:\n  countries: [FR, NL]\n"
-    assert found(scan(tmp_path, text % "LRS", config=config)) == []
-    report = scan(tmp_path, text % "GRS", config=config)
-    assert found(report) == [("SOV003", "azurerm_storage_account.imaging")]
-    assert report["findings"][0]["target"]["region"] == "northeurope"
 
 
 def test_unknown_replica_region_is_sov004(tmp_path: Path) -> None:
@@ -163,3 +76,55 @@ resource "google_kms_key_ring" "records" {
 """
     assert found(scan(tmp_path, text)) == [("SOV005", "aws_cloudfront_distribution.portal"),
                                           ("SOV005", "google_kms_key_ring.records")]
+
+
+def test_a_provider_default_that_copies_data_is_a_flow(tmp_path: Path) -> None:
+    text = """
+resource "azurerm_recovery_services_vault" "backups" {
+  name                = "rsv"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  sku                 = "Standard"
+%s}
+"""
+    config = "allow:\n  countries: [NL]\n"
+    assert found(scan(tmp_path, text % '  storage_mode_type = "LocallyRedundant"\n',
+                      config=config)) == []
+    [finding] = scan(tmp_path, text % "", config=config)["findings"]
+    assert (finding["rule_id"], finding["resource"]) == (
+        "SOV003", "azurerm_recovery_services_vault.backups")
+    assert "via storage_mode_type" in finding["message"]
+
+
+def test_a_known_value_written_as_a_reference_names_the_source(tmp_path: Path) -> None:
+    text = PARIS_AND_DR % "us-east-1" + """
+resource "aws_db_instance" "primary" {
+  identifier = "records"
+  engine     = "postgres"
+}
+resource "aws_db_instance" "replica" {
+  provider            = aws.dr
+  replicate_source_db = aws_db_instance.primary.identifier
+}
+"""
+    report = scan(tmp_path, text)
+    assert found(report) == [("SOV001", "aws_db_instance.replica"),
+                             ("SOV003", "aws_db_instance.replica")]
+    assert report["findings"][1]["message"].startswith(
+        "replicates aws_db_instance.primary (eu-west-3, FR) to aws_db_instance.replica")
+
+
+def test_a_region_pair_unknown_to_the_catalogue_is_sov004(tmp_path: Path) -> None:
+    text = """
+resource "azurerm_storage_account" "imaging" {
+  name                     = "imaging"
+  location                 = "italynorth"
+  account_tier             = "Standard"
+  account_replication_type = "GRS"
+}
+"""
+    [finding] = scan(tmp_path, text)["findings"]
+    assert (finding["rule_id"], finding["resource"]) == ("SOV004",
+                                                          "azurerm_storage_account.imaging")
+    assert 'account_replication_type = "GRS": no paired region known for italynorth' in (
+        finding["message"])

@@ -59,3 +59,48 @@ def test_markdown_has_tables_and_the_diagram() -> None:
 
 def test_inventory_exits_0_whatever_the_findings() -> None:
     assert run_cli("inventory", AWS).exit_code == 0
+
+
+REGISTRIES = "fixtures/k8s-registries-telemetry"
+
+
+def test_inventory_lists_each_container_image_with_its_registry() -> None:
+    result = run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    images = json.loads(result.stdout)["images"]
+    web = next(i for i in images if i["resource"] == "Deployment/patient-portal/portal-web"
+               and i["container"] == "web")
+    assert {k: web[k] for k in ("image", "registry", "operator", "jurisdiction", "country")} == {
+        "image": "nginx:1.27", "registry": "docker.io", "operator": "Docker, Inc.",
+        "jurisdiction": "non-eu", "country": "US"}
+    assert (web["file"], web["line"]) == (f"{REGISTRIES}/violating.yaml", 7)
+
+
+def test_inventory_text_csv_and_markdown_show_images() -> None:
+    text = run_cli("inventory", f"{REGISTRIES}/violating.yaml").stdout
+    assert "Container images (" in text
+    assert "gcr.io/datadoghq/agent:7.52.0" in text
+    rows = list(csv.reader(io.StringIO(
+        run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format", "csv").stdout)))
+    agent = next(r for r in rows if r[0] == "image" and r[3] == "gcr.io/datadoghq/agent:7.52.0")
+    assert agent[1:] == ["DaemonSet/patient-portal/datadog-agent", "agent",
+                         "gcr.io/datadoghq/agent:7.52.0", "gcr.io", "Google Cloud", "non-eu",
+                         "US", "US", f"{REGISTRIES}/violating.yaml", "41"]
+    markdown = run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format",
+                       "markdown").stdout
+    assert "## Container images" in markdown
+
+
+def test_diagrams_draw_registries_in_their_country_with_foreign_pulls_in_red() -> None:
+    mermaid = run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format", "mermaid").stdout
+    assert '["registry docker.io (Docker, Inc., US)"]' in mermaid
+    assert "-.->|image|" in mermaid
+    assert "linkStyle" in mermaid
+    dot = run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format", "dot").stdout
+    assert '[label="image", style=dashed, color="#dd0000"]' in dot
+
+
+def test_inventory_without_workloads_has_no_image_section() -> None:
+    result = run_cli("inventory", AWS)
+    assert "Container images" not in result.stdout
+    assert json.loads(run_cli("inventory", AWS, "--format", "json").stdout)["images"] == []

@@ -15,6 +15,7 @@ import pytest
 from helpers import FIXTURES, REPO, findings_of, run_cli
 
 from sovlint.normalise.terraform import normalise_instance
+from sovlint.parsers.hcl import parse_hcl
 from sovlint.parsers.tfplan import PlanResult, is_plan_json, load_plan
 from sovlint.terraform.values import Unknown
 
@@ -524,3 +525,31 @@ def test_plan_beside_its_configuration_maps_to_hcl_lines_and_replaces_it(tmp_pat
         ("aws_s3_bucket.dr", "storage.tf", 39),
     ]
     assert any("the plan replaces" in d["message"] for d in report["diagnostics"])
+
+
+def test_flows_of_a_plan_beside_its_configuration_point_at_the_hcl_attribute(
+        tmp_path: Path) -> None:
+    for source in (REPO / "fixtures" / "aws-health-records").glob("*.tf"):
+        shutil.copy(source, tmp_path / source.name)
+    shutil.copy(REPO / "fixtures" / "plans" / "aws-health-records.plan.json",
+                tmp_path / "plan.json")
+    result = run_cli("scan", ".", "--profile", "residency", "--format", "json", cwd=tmp_path)
+    [finding] = [f for f in json.loads(result.stdout)["findings"] if f["rule_id"] == "SOV003"]
+    assert (finding["resource"], finding["file"], finding["line"]) == (
+        "aws_s3_bucket_replication_configuration.patient_documents", "storage.tf", 59)
+    # storage.tf:83 is `bucket = aws_s3_bucket.dr.arn` inside the destination block.
+    assert finding["message"].endswith("via rule[0].destination[0].bucket (storage.tf:83)")
+
+
+def test_hcl_files_callback_gives_the_plan_resource_its_block() -> None:
+    text = (FIXTURES / "plans" / "aws-health-records.plan.json").read_text()
+    address = "aws_s3_bucket_replication_configuration.patient_documents"
+    file = "fixtures/aws-health-records/storage.tf"
+    parsed, _ = parse_hcl((REPO / file).read_text(), file)
+    result = load_plan(text, AWS_PLAN, {address: (file, 59, 92)}.get,
+                       {file: parsed}.get)
+    block = _by_address(result)[address].block
+    assert (block.line, sorted(block.body.attributes)) == (59, ["bucket", "depends_on", "role"])
+    # Without the parsed file the block is empty: flows point at the resource line.
+    bare = load_plan(text, AWS_PLAN, {address: (file, 59, 92)}.get)
+    assert _by_address(bare)[address].block.body.attributes == {}

@@ -31,7 +31,7 @@ deny contains {
 	"file": object.get(resource, ["source", "file"], null),
 	"message": sprintf("%s %s (%s) to %s (%s) via %s (%s:%d)", [
 		verbs[flow.kind],
-		name(flow.source.resource, resource.address),
+		source_name(flow, resource.address),
 		lib.short_location(flow.source),
 		name(flow.target.resource, "a copy"),
 		lib.short_location(flow.target),
@@ -56,3 +56,17 @@ deny contains {
 name(address, _) := address if address != null
 
 name(address, fallback) := fallback if address == null
+
+# A copy declared on the receiving side (EBS snapshot or AMI copy) is the target of its own
+# flow; the source is then the copied original, in the flow's source region.
+source_name(flow, _) := flow.source.resource if flow.source.resource != null
+
+source_name(flow, address) := "its source" if {
+	flow.source.resource == null
+	flow.target.resource == address
+}
+
+source_name(flow, address) := address if {
+	flow.source.resource == null
+	flow.target.resource != address
+}

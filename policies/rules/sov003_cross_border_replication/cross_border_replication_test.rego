@@ -53,3 +53,16 @@ test_out_of_scope_carrier_is_not_reported if {
 	out := object.union(carrier(flow(paris, virginia)), {"scope": {"in_scope": false}})
 	count(rule.deny) == 0 with input as {"config": config, "resources": [out]}
 }
+
+test_a_copy_declared_on_the_receiving_side_names_its_source if {
+	source := {"mode": "single", "region": "eu-west-3", "countries": ["FR"], "resource": null}
+	target := {"mode": "single", "region": "us-east-1", "countries": ["US"], "country": "US", "resource": "aws_ami_copy.his"}
+	copy := {
+		"address": "aws_ami_copy.his",
+		"scope": {"in_scope": true},
+		"source": {"file": "main.tf", "line": 38},
+		"flows": [{"kind": "backup-copy", "source": source, "target": target, "attribute": "source_ami_region", "line": 40}],
+	}
+	some finding in rule.deny with input as {"config": config, "resources": [copy]}
+	finding.message == "copies backups of its source (eu-west-3, FR) to aws_ami_copy.his (us-east-1, US) via source_ami_region (main.tf:40)"
+}
