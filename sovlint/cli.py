@@ -77,8 +77,14 @@ def main() -> None:
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
               help="Terraform variable file (repeatable)")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE")
-@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(),
-              help="extra Rego policy directory (repeatable)")
+@click.option("--policy-dir", "policy_dirs", multiple=True,
+              help="extra policies (repeatable): a Rego directory or file, a Python policy "
+                   "file (.py) or python:MODULE")
+@click.option("--opa-url", help="evaluate the Rego rules on this OPA server instead of the "
+                                "embedded engine (sends the normalised input there)")
+@click.option("--dump-input", is_flag=True,
+              help="print the normalised input document policies see (JSON) instead of "
+                   "findings")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="parallel parser processes (default: number of CPUs)")
 @click.option("--baseline", type=click.Path(dir_okay=False),
@@ -99,6 +105,8 @@ def scan(
     var_files: tuple[str, ...],
     variables: tuple[str, ...],
     policy_dirs: tuple[str, ...],
+    opa_url: str | None,
+    dump_input: bool,
     jobs: int | None,
     baseline: str | None,
     write_baseline: str | None,
@@ -127,7 +135,7 @@ def scan(
     try:
         config = load_config(Path(config_path) if config_path else None, start=start.absolute())
         config = with_overrides(config, profile=profile, fail_on=fail_on,
-                                policy_dirs=policy_dirs)
+                                policy_dirs=policy_dirs, opa_url=opa_url)
     except ConfigError as exc:
         _fail(str(exc))
     from sovlint.cache import use_data_cache
@@ -141,6 +149,9 @@ def scan(
         progress=_progress if sys.stderr.isatty() and not quiet else None,
         use_cache=not no_cache,
     )
+    if dump_input:
+        _dump_input(list(paths), config, options, outputs[0] if outputs else None)
+        return
     try:
         result = run_scan(list(paths), config, options)
     except PolicyError as exc:
@@ -158,6 +169,33 @@ def scan(
                  and _color_wanted(sys.stdout))
         _write(render(result, fmt, color=color), output)
     sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)
+
+
+class _InputRecorder:
+    """An engine that evaluates nothing and keeps the input document it was given."""
+
+    def __init__(self) -> None:
+        self.document: dict[str, Any] = {}
+
+    def rules(self) -> dict[str, RuleMetadata]:
+        return {}
+
+    def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
+        self.document = input_document
+        return []
+
+
+def _dump_input(paths: list[str], config: Any, options: Any, output: str | None) -> None:
+    """`scan --dump-input`: the normalised input, as policies would see it (same bytes for the
+    same files)."""
+    import json
+
+    from sovlint.scan import scan as run_scan
+
+    recorder = _InputRecorder()
+    run_scan(paths, config, options, engine=recorder)
+    _write(json.dumps(recorder.document, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+           output)
 
 
 def _progress(message: str) -> None:
@@ -206,14 +244,25 @@ def explain(rule_id: str) -> None:
 @main.command(name="test")
 @click.argument("directories", nargs=-1, type=click.Path(exists=True))
 @click.option("-v", "--verbose", is_flag=True, help="list every test, not only failures")
-def test_command(directories: tuple[str, ...], verbose: bool) -> None:
-    """Run Rego policy unit tests (`test_*` rules), built-in policies included."""
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="configuration whose Rego `policies:` are tested when no DIR is given")
+def test_command(directories: tuple[str, ...], verbose: bool, config_path: str | None) -> None:
+    """Run Rego policy unit tests (`test_*` rules): the built-in policies, plus DIR... or, when
+    none is given, the Rego directories of the configuration's `policies:`."""
+    from sovlint.config import ConfigError, load_config
     from sovlint.engine import PolicyError
+    from sovlint.engine.python import is_python_policy
     from sovlint.engine.regotest import run_tests
     from sovlint.resources import builtin_policies_dir
 
-    dirs = list(dict.fromkeys(p.resolve() for p in [builtin_policies_dir(),
-                                                     *(Path(d) for d in directories)]))
+    custom = [Path(d) for d in directories]
+    if not custom:
+        try:
+            config = load_config(Path(config_path) if config_path else None)
+        except ConfigError as exc:
+            _fail(str(exc))
+        custom = [Path(p) for p in config.policies if not is_python_policy(p)]
+    dirs = list(dict.fromkeys(p.resolve() for p in [builtin_policies_dir(), *custom]))
     try:
         results = run_tests(dirs)
     except PolicyError as exc:
@@ -222,7 +271,7 @@ def test_command(directories: tuple[str, ...], verbose: bool) -> None:
     for result in results:
         if verbose or not result.passed:
             status = "PASS" if result.passed else "FAIL"
-            detail = f" ({result.error})" if result.error and not result.passed else ""
+            detail = f" [{result.file}] {result.error}" if not result.passed else ""
             click.echo(f"{status}: {result.package}.{result.name}{detail}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     sys.exit(EXIT_FINDINGS if failed or not results else EXIT_OK)
@@ -265,3 +314,8 @@ def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path:
                           jobs=os.cpu_count() or 1)
     result = run_scan(list(paths), config, options, engine=_NoPolicies())
     _write(RENDERERS[fmt](result.resources), output)
+
+
+from sovlint.cli_opa import opa_group  # noqa: E402 - after main; the module imports only click
+
+main.add_command(opa_group)

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import yaml
 
+from sovlint.engine.metadata import CUSTOM_ID_RE
 from sovlint.model import SEVERITIES, Severity
 
 if sys.version_info >= (3, 11):
@@ -36,18 +37,23 @@ PROFILES: dict[str, frozenset[str]] = {
 }
 COUNTRY_GROUPS = ("EU", "EEA", "ADEQUACY")
 
-_CUSTOM_ID = re.compile(r"^[A-Z][A-Z0-9_-]{2,31}$")
+_CUSTOM_ID = CUSTOM_ID_RE
+# `python:package.module`: a Python policy module imported by name.
+PYTHON_MODULE_PREFIX = "python:"
+_DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+DEFAULT_OPA_TIMEOUT = 300.0
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _PYPROJECT_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*sovlint\s*[\].]", re.MULTILINE)
 
 _TOP_KEYS = (
-    "profile", "allow", "scope", "rules", "fail_on", "exclude", "policies", "kubernetes",
+    "profile", "allow", "scope", "rules", "fail_on", "exclude", "policies", "kubernetes", "opa",
 )
 _ALLOW_KEYS = ("countries", "providers", "registries")
 _SCOPE_KEYS = ("tags", "paths")
 _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
 _CLUSTER_KEYS = ("provider", "region", "terraform")
+_OPA_KEYS = ("url", "timeout")
 
 
 class ConfigError(Exception):
@@ -85,10 +91,14 @@ class Config:
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     fail_on: Severity = "low"
     exclude: tuple[str, ...] = ()
-    policies: tuple[str, ...] = ()  # resolved relative to base_dir
+    # Rego directories or files and Python policy files (resolved relative to base_dir), and
+    # Python modules by name (`python:acme.policies`, kept as written).
+    policies: tuple[str, ...] = ()
     kubernetes_cluster: ClusterLocation = ClusterLocation()
     base_dir: str = "."  # directory holding the configuration file (or cwd), for relative globs
     source: str | None = None  # the file the configuration came from, for messages
+    opa_url: str | None = None  # evaluate the Rego rules on this OPA server (`opa.url`)
+    opa_timeout: float = DEFAULT_OPA_TIMEOUT  # seconds (`opa.timeout`)
 
 
 # --- finding and loading ---------------------------------------------------------------------
@@ -203,12 +213,13 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
     scope = check.mapping(top.get("scope", {}), "scope", _SCOPE_KEYS)
     kubernetes = check.mapping(top.get("kubernetes", {}), "kubernetes", _KUBERNETES_KEYS)
     cluster = check.mapping(kubernetes.get("cluster", {}), "kubernetes.cluster", _CLUSTER_KEYS)
+    opa = check.mapping(top.get("opa", {}), "opa", _OPA_KEYS)
 
     profile = check.choice(top.get("profile", "sovereign"), "profile", tuple(sorted(PROFILES)))
     countries = check.strings(
         allow.get("countries", ["EU", "EEA"]), "allow.countries", _country, bool_as="NO"
     )
-    policies = check.strings(top.get("policies", []), "policies")
+    policies = check.strings(top.get("policies", []), "policies", _policy_entry)
     return Config(
         profile=profile,
         allow_countries=countries,
@@ -220,7 +231,7 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
         rules=check.rules(top.get("rules", {})),
         fail_on=check.severity(top.get("fail_on", "low"), "fail_on"),
         exclude=check.strings(top.get("exclude", []), "exclude"),
-        policies=tuple(os.path.normpath(os.path.join(base_dir, p)) for p in policies),
+        policies=tuple(resolve_policy_entry(p, base_dir) for p in policies),
         kubernetes_cluster=ClusterLocation(
             provider=check.optional_string(cluster.get("provider"), "kubernetes.cluster.provider",
                                            _entity_id),
@@ -230,7 +241,33 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
         ),
         base_dir=base_dir,
         source=source,
+        opa_url=check.optional_string(opa.get("url"), "opa.url", _opa_url),
+        opa_timeout=check.timeout(opa.get("timeout", DEFAULT_OPA_TIMEOUT), "opa.timeout"),
     )
+
+
+def _policy_entry(value: str) -> str:
+    entry = value.strip()
+    if entry.startswith(PYTHON_MODULE_PREFIX):
+        dotted = entry[len(PYTHON_MODULE_PREFIX):].strip()
+        if not _DOTTED_NAME.match(dotted):
+            raise ValueError(f"'{value}' is not a Python module name (python:package.module)")
+        return PYTHON_MODULE_PREFIX + dotted
+    return entry
+
+
+def resolve_policy_entry(entry: str, base_dir: str) -> str:
+    """A `policies:` entry with its path made absolute; `python:` module names as they are."""
+    if entry.startswith(PYTHON_MODULE_PREFIX):
+        return entry
+    return os.path.normpath(os.path.join(base_dir, entry))
+
+
+def _opa_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"'{value}' is not an http:// or https:// URL")
+    return url
 
 
 def _entity_id(value: str) -> str:
@@ -340,7 +377,15 @@ class _Checker:
             return None
         if not isinstance(value, str) or not value.strip():
             raise self.error(key, f"expected a string, got {value!r}")
-        return normalise(value.strip())
+        try:
+            return normalise(value.strip())
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from exc
+
+    def timeout(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.error(key, f"expected a positive number of seconds, got {value!r}")
+        return float(value)
 
     def scope_tags(self, value: Any) -> dict[str, tuple[str, ...]]:
         if value is None:
@@ -429,8 +474,10 @@ def with_overrides(
     profile: str | None = None,
     fail_on: str | None = None,
     policy_dirs: Sequence[str] = (),
+    opa_url: str | None = None,
 ) -> Config:
-    """The configuration with command-line options (`--profile`, `--fail-on`, `--policy-dir`)."""
+    """The configuration with command-line options (`--profile`, `--fail-on`, `--policy-dir`,
+    `--opa-url`). Policy paths on the command line are relative to the working directory."""
     check = _Checker("command line")
     changes: dict[str, Any] = {}
     if profile is not None:
@@ -438,8 +485,16 @@ def with_overrides(
     if fail_on is not None:
         changes["fail_on"] = check.severity(fail_on, "--fail-on")
     if policy_dirs:
-        merged = dict.fromkeys((*config.policies, *policy_dirs))
+        entries = check.strings(list(policy_dirs), "--policy-dir", _policy_entry)
+        cwd = os.getcwd()
+        merged = dict.fromkeys((*config.policies,
+                                *(resolve_policy_entry(entry, cwd) for entry in entries)))
         changes["policies"] = tuple(merged)
+    if opa_url is not None:
+        try:
+            changes["opa_url"] = _opa_url(opa_url)
+        except ValueError as exc:
+            raise check.error("--opa-url", str(exc)) from exc
     return replace(config, **changes)
 
 

@@ -342,6 +342,19 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class RuleDescription:
+    """A custom rule (Rego or Python policy) the scan evaluated, as reports describe it."""
+
+    id: str
+    name: str
+    severity: Severity
+    title: str = ""
+    description: str = ""
+    remediation: str = ""
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ScanResult:
     profile: str
     files: int
@@ -352,6 +365,8 @@ class ScanResult:
     fail_on: Severity
     skipped_files: int = 0
     excluded_files: int = 0
+    # Custom rules the scan evaluated (built-in rules are described by sovlint's own docs).
+    custom_rules: tuple[RuleDescription, ...] = ()
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:

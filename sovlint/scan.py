@@ -21,12 +21,14 @@ from sovlint.catalog.endpoints import registry_trusted
 from sovlint.config import Config, rule_enabled, rule_ignorable, rule_severity
 from sovlint.discover import Discovery, discover
 from sovlint.engine import Deny, PolicyEngine
-from sovlint.engine.metadata import RuleMetadata
+from sovlint.engine.metadata import BUILTIN_ID_RE, RuleMetadata
 from sovlint.model import (
+    SEVERITIES,
     Diagnostic,
     Finding,
     ParseError,
     Resource,
+    RuleDescription,
     ScanResult,
     Severity,
 )
@@ -491,8 +493,13 @@ def _scan_plan(text: str, display: str, out: _Collected, directory: Path | None,
             return None
         return found.source.file, found.source.line, found.source.end_line
 
+    files = _TerraformFiles(root)
+
+    def hcl_file(file: str) -> ConfigFile | None:
+        return files.parse(root / file)[0] if by_address else None
+
     try:
-        plan = load_plan(text, display, hcl_lines)
+        plan = load_plan(text, display, hcl_lines, hcl_file)
         managed = {i.address: i for i in plan.resources if i.mode == "managed"}
         normalised = [normalise_instance(instance) for instance in managed.values()]
         resources = resolve_flows(inherit_parent_locations(normalised, managed), managed)
@@ -593,11 +600,43 @@ def findings_from_denies(
     return sorted(findings.values(), key=Finding.sort_key)
 
 
-def default_engine(config: Config) -> PolicyEngine:
-    from sovlint.engine.rego import RegoEngine
+def custom_rule_descriptions(rules: dict[str, RuleMetadata],
+                             config: Config) -> tuple[RuleDescription, ...]:
+    """The enabled rules that sovlint does not ship, with their configured severity."""
+    descriptions = []
+    for rule_id, metadata in sorted(rules.items()):
+        if BUILTIN_ID_RE.match(rule_id) or not rule_enabled(config, rule_id):
+            continue
+        default: Severity = (metadata.severity if metadata.severity in SEVERITIES
+                             else "medium")
+        descriptions.append(RuleDescription(
+            id=rule_id, name=metadata.name, severity=rule_severity(config, rule_id, default),
+            title=metadata.title, description=metadata.description,
+            remediation=metadata.remediation, references=metadata.references))
+    return tuple(descriptions)
 
-    directories = [builtin_policies_dir(), *(Path(p) for p in config.policies)]
-    return RegoEngine(directories)
+
+def default_engine(config: Config) -> PolicyEngine:
+    """The engines the configuration asks for: the Rego rules (built-in and custom) in the
+    embedded engine, or on an OPA server with `opa.url`; plus the Python policy modules."""
+    from sovlint.engine import combine
+    from sovlint.engine.python import PythonEngine, is_python_policy
+
+    python_entries = [p for p in config.policies if is_python_policy(p)]
+    directories = [builtin_policies_dir(),
+                   *(Path(p) for p in config.policies if not is_python_policy(p))]
+    engines: list[PolicyEngine] = []
+    if config.opa_url is not None:
+        from sovlint.engine.opa import OpaEngine  # the OPA client only when asked for
+
+        engines.append(OpaEngine(config.opa_url, directories, timeout=config.opa_timeout))
+    else:
+        from sovlint.engine.rego import RegoEngine
+
+        engines.append(RegoEngine(directories))
+    if python_entries:
+        engines.append(PythonEngine(python_entries, Path(config.base_dir)))
+    return combine(engines)
 
 
 def scan(
@@ -608,6 +647,8 @@ def scan(
 ) -> ScanResult:
     """Scan the paths and evaluate every enabled rule over every resource, in one batch."""
     options = options or ScanOptions()
+    # Policies first: a broken policy fails before minutes of parsing, not after.
+    engine = engine or default_engine(config)
     paths = list(paths) or ["."]
     root = display_root_for(paths)
     file_paths = [p for p in paths if p != STDIN]
@@ -635,7 +676,6 @@ def scan(
     ))
     errors = sorted(set(out.errors), key=lambda e: (e.file, e.line, e.message))
     report(f"{len(resources)} resources; evaluating policies")
-    engine = engine or default_engine(config)
     denies = engine.evaluate(policy_input(resources, errors, config))
     findings = findings_from_denies(denies, engine.rules(), resources, config)
     findings, ignore_notes = apply_inline_ignores(
@@ -656,4 +696,5 @@ def scan(
         fail_on=config.fail_on,
         skipped_files=len(out.skipped - out.scanned),
         excluded_files=len(discovery.excluded),
+        custom_rules=custom_rule_descriptions(engine.rules(), config),
     )

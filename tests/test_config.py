@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -203,7 +204,7 @@ def test_unknown_top_level_key_names_the_key_and_the_accepted_keys() -> None:
 
     assert str(error.value) == (
         "config .sovlint.yaml: unknown key 'scpoe' (expected one of: allow, exclude, fail_on, "
-        "kubernetes, policies, profile, rules, scope; did you mean 'scope'?)"
+        "kubernetes, opa, policies, profile, rules, scope; did you mean 'scope'?)"
     )
 
 
@@ -322,16 +323,63 @@ def test_rule_ignorable_follows_setting() -> None:
     assert rule_ignorable(config, "SOV001") is True
 
 
-def test_command_line_overrides_profile_fail_on_and_adds_policy_dirs() -> None:
-    config = Config(policies=("/repo/rego",))
+def test_command_line_overrides_profile_fail_on_and_adds_policy_dirs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    rego = str(tmp_path / "rego")
+    config = Config(policies=(rego,))
 
     overridden = with_overrides(
-        config, profile="residency", fail_on="high", policy_dirs=["extra", "/repo/rego"]
+        config, profile="residency", fail_on="high",
+        policy_dirs=["extra", rego, "python:acme.rules"],
     )
 
     assert overridden.profile == "residency"
     assert overridden.fail_on == "high"
-    assert overridden.policies == ("/repo/rego", "extra")
+    # Command-line paths are relative to the working directory; module names stay as written.
+    assert overridden.policies == (rego, str(tmp_path / "extra"), "python:acme.rules")
+
+
+def test_policies_keep_python_module_names_and_resolve_paths(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path / ".sovlint.yaml",
+                               "policies: [rego, checks/acme.py, 'python:acme.sovereignty']\n"))
+
+    assert config.policies == (
+        str((tmp_path / "rego").resolve()),
+        str((tmp_path / "checks" / "acme.py").resolve()),
+        "python:acme.sovereignty",
+    )
+
+
+def test_python_module_entry_must_be_a_dotted_name() -> None:
+    with pytest.raises(ConfigError, match=r"'policies\[0\]': 'python:acme-rules' is not a "
+                                          r"Python module name"):
+        parse_config({"policies": ["python:acme-rules"]}, ".sovlint.yaml", ".")
+
+
+def test_opa_url_and_timeout() -> None:
+    config = parse_config({"opa": {"url": "https://opa.example.eu/", "timeout": 30}},
+                          ".sovlint.yaml", ".")
+
+    assert config.opa_url == "https://opa.example.eu"
+    assert config.opa_timeout == 30.0
+    assert parse_config({}, ".sovlint.yaml", ".").opa_url is None
+
+
+@pytest.mark.parametrize(("opa", "message"), [
+    ({"url": "opa.example.eu:8181"}, r"'opa.url': 'opa.example.eu:8181' is not an http"),
+    ({"url": "http://opa:8181", "timeout": 0}, r"'opa.timeout': expected a positive number"),
+    ({"address": "http://opa:8181"}, r"unknown key 'opa.address'"),
+])
+def test_bad_opa_settings_are_errors(opa: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config({"opa": opa}, ".sovlint.yaml", ".")
+
+
+def test_command_line_opa_url_overrides_the_file() -> None:
+    config = Config(opa_url="http://opa-a:8181")
+
+    assert with_overrides(config, opa_url="http://opa-b:8181").opa_url == "http://opa-b:8181"
 
 
 def test_command_line_override_with_unknown_profile_is_an_error() -> None:

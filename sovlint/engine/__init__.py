@@ -6,6 +6,7 @@ the same `PolicyEngine` protocol. Evaluation is batched: one call for all resour
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -29,6 +30,8 @@ class PolicyError(Exception):
 
 
 class PolicyEngine(Protocol):
+    """What the scan needs of a policy engine."""
+
     def rules(self) -> dict[str, RuleMetadata]:
         """Metadata of every rule the engine evaluates, by rule id."""
 
@@ -55,3 +58,35 @@ def deny_from_object(obj: Any) -> Deny | None:
         line=int(line) if isinstance(line, (int, float)) and not isinstance(line, bool) else None,
         target=target if isinstance(target, dict) else None,
     )
+
+
+class CombinedEngine:
+    """Several engines as one (Rego and Python policies): each evaluates the whole input once.
+
+    A rule id declared by two engines is a `PolicyError` naming both declarations.
+    """
+
+    def __init__(self, engines: Sequence[PolicyEngine]) -> None:
+        self.engines = tuple(engines)
+        self._rules: dict[str, RuleMetadata] = {}
+        for engine in self.engines:
+            for rule_id, metadata in engine.rules().items():
+                other = self._rules.get(rule_id)
+                if other is not None:
+                    raise PolicyError(f"{metadata.file}:{metadata.line}: rule id {rule_id} is "
+                                      f"already declared in {other.file}:{other.line}")
+                self._rules[rule_id] = metadata
+
+    def rules(self) -> dict[str, RuleMetadata]:
+        return dict(self._rules)
+
+    def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
+        denies: list[Deny] = []
+        for engine in self.engines:
+            denies.extend(engine.evaluate(input_document))
+        return denies
+
+
+def combine(engines: Sequence[PolicyEngine]) -> PolicyEngine:
+    """One engine for several: the engine itself when there is one."""
+    return engines[0] if len(engines) == 1 else CombinedEngine(engines)

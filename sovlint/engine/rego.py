@@ -2,6 +2,11 @@
 
 All policy files are compiled into one engine; one query, `data.sovlint.rules`, evaluates
 every rule package over every resource of the scan. Each package exposes a `deny` set.
+
+Custom policies (every file outside the built-in policy directory) are checked when they are
+loaded: rule metadata, rule ids, the functions they call (engine/regocheck.py), and one
+evaluation over an input without resources, so that their mistakes name a file and a line
+before the scan starts instead of in the middle of it.
 """
 
 from __future__ import annotations
@@ -13,16 +18,30 @@ from pathlib import Path
 from typing import Any
 
 from sovlint.engine import Deny, PolicyError, deny_from_object
-from sovlint.engine.metadata import RuleMetadata, read_metadata
+from sovlint.engine.metadata import RuleMetadata, check_metadata, package_of, read_metadata
 
 RULES_ROOT = "data.sovlint.rules"
-_LOCATION_RE = re.compile(r"-->\s*(?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+)")
+_LOCATION_RE = re.compile(r"-->\s*(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+)")
+_ERROR_RE = re.compile(r"^\s*error:\s*(?P<message>.+)$", re.M)
+
+# The input every policy is evaluated on once at load time.
+EMPTY_INPUT: dict[str, Any] = {
+    "resources": [],
+    "errors": [],
+    "config": {"profile": "sovereign", "allowed_countries": [], "allowed_providers": [],
+               "allowed_registries": []},
+}
 
 
 def policy_files(directories: Iterable[Path], *, tests: bool = False) -> list[Path]:
-    """The `.rego` files under the directories; test files only when asked."""
+    """The `.rego` files under the directories (or the files given); test files only when
+    asked. Python policy entries are skipped; a path that does not exist is a `PolicyError`."""
     files: list[Path] = []
     for directory in directories:
+        if directory.suffix == ".py" or directory.as_posix().startswith("python:"):
+            continue  # a Python policy (engine/python.py), listed among the same entries
+        if not directory.exists():
+            raise PolicyError(f"{directory.as_posix()}: no such policy file or directory")
         candidates = [directory] if directory.is_file() else sorted(directory.rglob("*.rego"))
         for path in candidates:
             if path.name.endswith("_test.rego") and not tests:
@@ -31,16 +50,35 @@ def policy_files(directories: Iterable[Path], *, tests: bool = False) -> list[Pa
     return files
 
 
+def display_name(path: Path) -> str:
+    """A policy file as messages name it: relative to the working directory when below it."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def describe_engine_error(exc: Exception) -> str:
-    """regorus errors carry `--> file:line:col`; keep that and the first message line."""
+    """regorus errors carry `--> file:line:col` and an `error:` line; keep those two."""
     text = str(exc)
     match = _LOCATION_RE.search(text)
-    first = next((line.strip() for line in text.splitlines() if line.strip()), text)
+    error = _ERROR_RE.search(text)
+    if error is not None:
+        message = error.group("message").strip()
+    else:
+        message = next((line.strip() for line in text.splitlines()
+                        if line.strip() and not line.strip().startswith("-->")), text.strip())
     if match:
-        where = f"{match.group('file')}:{match.group('line')}:{match.group('col')}"
-        if where not in first:
-            return f"{where}: {first}"
-    return first
+        return f"{match.group('file')}:{match.group('line')}:{match.group('col')}: {message}"
+    return message
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
 
 
 class RegoEngine:
@@ -49,21 +87,67 @@ class RegoEngine:
     def __init__(self, directories: Sequence[Path], *, tests: bool = False) -> None:
         import regorus  # imported here: start-up time of commands that evaluate nothing
 
+        from sovlint.resources import builtin_policies_dir
+
+        builtin_root = builtin_policies_dir().resolve()
         self._engine = regorus.Engine()
         self._rules: dict[str, RuleMetadata] = {}
         self.files = policy_files(directories, tests=tests)
+        custom_files: set[str] = set()
+        custom_packages: set[str] = set()
+        builtin_packages: set[str] = set()
+        by_package: dict[str, RuleMetadata] = {}
         for path in self.files:
+            name = display_name(path)
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise PolicyError(f"{path}: cannot read policy: {exc}") from exc
+                raise PolicyError(f"{name}: cannot read policy: {exc}") from exc
             try:
-                self._engine.add_policy(path.as_posix(), text)
+                self._engine.add_policy(name, text)
             except RuntimeError as exc:
                 raise PolicyError(describe_engine_error(exc)) from exc
-            metadata = read_metadata(path, text)
-            if metadata is not None:
-                self._rules[metadata.id] = metadata
+            if _is_under(path, builtin_root):
+                builtin_packages.add(package_of(text))
+                metadata = read_metadata(path, text)
+            else:
+                custom_files.add(name)
+                custom_packages.add(package_of(text))
+                metadata = check_metadata(Path(name), text)
+            if metadata is None:
+                continue
+            self._add_rule(metadata, by_package)
+        if custom_files:
+            from sovlint.engine.regocheck import check_modules, read_modules
+
+            check_modules(read_modules(self._engine.get_ast_as_json()), custom_files,
+                          by_package, builtin_packages)
+        if not tests:
+            self._evaluate_once(sorted(p for p in custom_packages
+                                       if not p.startswith("sovlint.rules.")))
+
+    def _add_rule(self, metadata: RuleMetadata, by_package: dict[str, RuleMetadata]) -> None:
+        where = f"{metadata.file}:{metadata.line}"
+        existing = self._rules.get(metadata.id)
+        if existing is not None:
+            raise PolicyError(f"{where}: rule id {metadata.id} is already declared in "
+                              f"{existing.file}:{existing.line}")
+        other = by_package.get(metadata.package)
+        if other is not None:
+            raise PolicyError(f"{where}: package {metadata.package} already declares rule "
+                              f"{other.id} ({other.file}:{other.line}); one rule per package")
+        self._rules[metadata.id] = metadata
+        by_package[metadata.package] = metadata
+
+    def _evaluate_once(self, library_packages: Sequence[str]) -> None:
+        """Evaluate every rule (and every rule of custom library packages) on an input without
+        resources: unsafe variables, conflicts and errors outside loops surface now."""
+        self._engine.set_input_json(json.dumps(EMPTY_INPUT))
+        for query in (RULES_ROOT, *(f"data.{package}" for package in library_packages)):
+            try:
+                self._engine.eval_query_as_json(query)
+            except RuntimeError as exc:
+                raise PolicyError(describe_engine_error(exc)) from exc
 
     @property
     def engine(self) -> Any:
@@ -82,12 +166,13 @@ class RegoEngine:
         denies: list[Deny] = []
         for entry in result.get("result", []):
             for expression in entry.get("expressions", []):
-                denies.extend(_collect(expression.get("value")))
+                denies.extend(collect_denies(expression.get("value")))
         return denies
 
 
-def _collect(value: Any) -> list[Deny]:
-    """Every `deny` set under data.sovlint.rules, whatever the package depth."""
+def collect_denies(value: Any) -> list[Deny]:
+    """Every `deny` set under data.sovlint.rules, whatever the package depth (also the value
+    a remote OPA server answers for that document)."""
     denies: list[Deny] = []
     if not isinstance(value, dict):
         return denies
@@ -98,5 +183,5 @@ def _collect(value: Any) -> list[Deny]:
                 if deny is not None:
                     denies.append(deny)
         elif isinstance(item, dict):
-            denies.extend(_collect(item))
+            denies.extend(collect_denies(item))
     return denies

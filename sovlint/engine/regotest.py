@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sovlint.engine import PolicyError
-from sovlint.engine.rego import RegoEngine, describe_engine_error
+from sovlint.engine.rego import RegoEngine, describe_engine_error, display_name
 
 _TEST_RE = re.compile(r"^(test_[A-Za-z0-9_]+)\s*(?:if\b|:?=|\{)", re.M)
 _PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.M)
@@ -52,11 +51,9 @@ def run_tests(directories: Sequence[Path]) -> list[RegoTestResult]:
                 for expression in entry.get("expressions", [])
             ]
             passed = values == [True]
-            results.append(RegoTestResult(package, name, path.as_posix(), passed,
+            results.append(RegoTestResult(package, name, display_name(path), passed,
                                           None if passed else "test is false or undefined"))
         except RuntimeError as exc:
-            results.append(RegoTestResult(package, name, path.as_posix(), False,
+            results.append(RegoTestResult(package, name, display_name(path), False,
                                           describe_engine_error(exc)))
-        except PolicyError as exc:
-            results.append(RegoTestResult(package, name, path.as_posix(), False, str(exc)))
     return results

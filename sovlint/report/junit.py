@@ -83,6 +83,7 @@ def evaluated_rules(result: ScanResult) -> list[str]:
 
     in_profile = PROFILES.get(result.profile, frozenset())
     rules = {rule_id for rule_id in builtin_rules() if rule_id in in_profile}
+    rules.update(rule.id for rule in result.custom_rules)
     rules.update(finding.rule_id for finding in result.findings)
     rules.discard(PARSE_ERROR_RULE)
     return sorted(rules)

@@ -7,12 +7,13 @@ policy) is described from its findings alone.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sovlint.model import Finding, Severity, severity_rank
+from sovlint.model import Finding, RuleDescription, Severity, severity_rank
 from sovlint.report.text import FIX_HINTS
 from sovlint.resources import builtin_policies_dir, rule_docs_dir
 
@@ -34,6 +35,7 @@ class RuleInfo:
     references: tuple[str, ...] = ()
     doc: str = ""  # the documentation page (Markdown), "" when there is none
     builtin: bool = False
+    remediation: str = ""  # a custom rule's fix hint (built-in rules have FIX_HINTS)
 
     @property
     def short_description(self) -> str:
@@ -46,7 +48,7 @@ class RuleInfo:
     def help_text(self) -> str:
         """Plain-text help: what the rule checks, how to fix it, where to read more."""
         parts = [self.description or self.name]
-        hint = FIX_HINTS.get(self.id)
+        hint = FIX_HINTS.get(self.id) if self.builtin else self.remediation
         if hint:
             parts.append(f"Fix: {hint}.")
         if self.references:
@@ -91,13 +93,23 @@ def builtin_rules() -> dict[str, RuleInfo]:
     return dict(sorted(rules.items()))
 
 
-def rules_for(findings: Iterable[Finding]) -> dict[str, RuleInfo]:
-    """Every built-in rule, plus any other rule the findings report, sorted by id.
+def custom_rule_info(rule: RuleDescription) -> RuleInfo:
+    """A custom rule as reports describe it: title and description from its metadata."""
+    description = " ".join(rule.description.split()) or rule.title
+    return RuleInfo(id=rule.id, name=rule.name, severity=rule.severity,
+                    description=description, references=rule.references,
+                    remediation=rule.remediation)
+
+
+def rules_for(findings: Iterable[Finding],
+              custom: Iterable[RuleDescription] = ()) -> dict[str, RuleInfo]:
+    """Every built-in rule and every custom rule the scan evaluated, plus any other rule the
+    findings report, sorted by id.
 
     A rule's severity is the one this scan used: the highest severity among its findings
     (a configuration may raise or lower it), else the rule's default.
     """
-    known = builtin_rules()
+    known = {**builtin_rules(), **{rule.id: custom_rule_info(rule) for rule in custom}}
     used: dict[str, Severity] = {}
     names: dict[str, str] = {}
     for finding in findings:
@@ -112,9 +124,7 @@ def rules_for(findings: Iterable[Finding]) -> dict[str, RuleInfo]:
             info = RuleInfo(id=rule_id, name=names[rule_id], severity=used[rule_id],
                             description="")
         elif rule_id in used and used[rule_id] != info.severity:
-            info = RuleInfo(id=info.id, name=info.name, severity=used[rule_id],
-                            description=info.description, references=info.references,
-                            doc=info.doc, builtin=info.builtin)
+            info = dataclasses.replace(info, severity=used[rule_id])
         rules[rule_id] = info
     return rules
 

@@ -50,7 +50,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
 def to_document(result: ScanResult) -> dict[str, Any]:
     """The SARIF log as plain data."""
     findings = sorted(result.findings, key=Finding.sort_key)
-    rules = rules_for(findings)
+    rules = rules_for(findings, result.custom_rules)
     index = {rule_id: position for position, rule_id in enumerate(rules)}
     run: dict[str, Any] = {
         "tool": {

@@ -46,8 +46,10 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     findings = sorted(result.findings, key=Finding.sort_key)
     active = [finding for finding in findings if not finding.suppressed]
     suppressed = [finding for finding in findings if finding.suppressed]
+    remediations = {rule.id: rule.remediation for rule in result.custom_rules
+                    if rule.remediation}
     sections = [
-        *(_rule_section(group, paint) for group in _group_by_rule(active)),
+        *(_rule_section(group, paint, remediations) for group in _group_by_rule(active)),
         _suppressed_section(suppressed, paint),
         _notes_section(result.diagnostics, paint),
     ]
@@ -111,7 +113,8 @@ def _top_rank(findings: Iterable[Finding]) -> int:
     return max(severity_rank(finding.severity) for finding in findings)
 
 
-def _rule_section(findings: list[Finding], paint: _Painter) -> str:
+def _rule_section(findings: list[Finding], paint: _Painter,
+                  remediations: dict[str, str]) -> str:
     first = findings[0]
     severity: Severity = SEVERITIES[_top_rank(findings)]
     header = (
@@ -127,7 +130,7 @@ def _rule_section(findings: list[Finding], paint: _Painter) -> str:
             fields.append(finding.resource)
         fields.append(_indent_continuation(finding.message))
         lines.append("  " + "  ".join(fields))
-    hint = FIX_HINTS.get(first.rule_id)
+    hint = FIX_HINTS.get(first.rule_id) or remediations.get(first.rule_id)
     if hint:
         lines.append(paint(f"    fix: {hint}", _DIM))
     return "\n".join(lines)
