@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -219,26 +219,90 @@ def _rule_table() -> list[tuple[str, str, str, str]]:
     return sorted(rows)
 
 
+def _custom_rules(config_path: str | None, policy_dirs: tuple[str, ...]) -> dict[str, Any]:
+    """Metadata of the configuration's custom rules (Rego and Python), by id; exit 2 when a
+    policy cannot be loaded. Never contacts an OPA server: the rules are read locally."""
+    from sovlint.config import ConfigError, load_config, with_overrides
+    from sovlint.engine import PolicyError
+    from sovlint.engine.metadata import BUILTIN_ID_RE
+    from sovlint.engine.python import PythonEngine, is_python_policy
+    from sovlint.engine.rego import RegoEngine
+    from sovlint.resources import builtin_policies_dir
+
+    try:
+        config = load_config(Path(config_path) if config_path else None,
+                             start=Path.cwd().absolute())
+        config = with_overrides(config, policy_dirs=policy_dirs)
+    except ConfigError as exc:
+        _fail(str(exc))
+    found: dict[str, Any] = {}
+    rego = [Path(p) for p in config.policies if not is_python_policy(p)]
+    python = [p for p in config.policies if is_python_policy(p)]
+    try:
+        if rego:
+            found.update(RegoEngine([builtin_policies_dir(), *rego]).rules())
+        if python:
+            found.update(PythonEngine(python, Path(config.base_dir)).rules())
+    except PolicyError as exc:
+        _fail(f"policy error: {exc}")
+    return {rule_id: (metadata, config) for rule_id, metadata in found.items()
+            if not BUILTIN_ID_RE.match(rule_id)}
+
+
+_CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                              help="configuration whose custom `policies:` are listed too")
+_POLICY_DIR_OPTION = click.option("--policy-dir", "policy_dirs", multiple=True,
+                                  type=click.Path(),
+                                  help="extra Rego directory or Python policy module")
+
+
 @main.command()
-def rules() -> None:
-    """List the built-in rules."""
+@_CONFIG_OPTION
+@_POLICY_DIR_OPTION
+def rules(config_path: str | None, policy_dirs: tuple[str, ...]) -> None:
+    """List the built-in rules and the custom rules of the configuration."""
+    from sovlint.config import rule_enabled, rule_severity
+    from sovlint.model import SEVERITIES, Severity
+
     rows = _rule_table()
-    click.echo(f"{'ID':<8}{'NAME':<34}{'SEVERITY':<10}PROFILES")
+    for rule_id, (metadata, config) in sorted(_custom_rules(config_path, policy_dirs).items()):
+        default = cast("Severity", metadata.severity if metadata.severity in SEVERITIES
+                       else "medium")
+        severity: str = rule_severity(config, rule_id, default)
+        rows.append((rule_id, metadata.name, severity,
+                     "custom" if rule_enabled(config, rule_id) else "custom (off)"))
+    click.echo(f"{'ID':<10}{'NAME':<34}{'SEVERITY':<10}PROFILES")
     for rule_id, name, severity, profiles in rows:
-        click.echo(f"{rule_id:<8}{name:<34}{severity:<10}{profiles}")
+        click.echo(f"{rule_id:<10}{name:<34}{severity:<10}{profiles}")
 
 
 @main.command()
 @click.argument("rule_id")
-def explain(rule_id: str) -> None:
-    """Print the documentation of a rule (e.g. SOV003)."""
+@_CONFIG_OPTION
+@_POLICY_DIR_OPTION
+def explain(rule_id: str, config_path: str | None, policy_dirs: tuple[str, ...]) -> None:
+    """Print the documentation of a rule (e.g. SOV003, or a custom rule of the configuration)."""
     from sovlint.resources import rule_docs_dir
 
     doc = rule_docs_dir() / f"{rule_id.upper()}.md"
-    if not doc.is_file():
-        known = ", ".join(row[0] for row in _rule_table())
-        _fail(f"unknown rule {rule_id!r} (known: {known})")
-    click.echo(doc.read_text(encoding="utf-8"), nl=False)
+    if doc.is_file():
+        click.echo(doc.read_text(encoding="utf-8"), nl=False)
+        return
+    custom = _custom_rules(config_path, policy_dirs)
+    if rule_id in custom:
+        metadata = custom[rule_id][0]
+        lines = [f"# {rule_id} {metadata.name}", "", metadata.title, "",
+                 f"Severity: {metadata.severity}"]
+        if metadata.description:
+            lines += ["", "## What it does", "", metadata.description]
+        if metadata.remediation:
+            lines += ["", "## How to fix", "", metadata.remediation]
+        if metadata.references:
+            lines += ["", "## References", "", *(f"- {ref}" for ref in metadata.references)]
+        click.echo("\n".join(lines))
+        return
+    known = ", ".join([row[0] for row in _rule_table()] + sorted(custom))
+    _fail(f"unknown rule {rule_id!r} (known: {known})")
 
 
 @main.command(name="test")

@@ -295,3 +295,26 @@ def test_opa_url_builds_the_remote_engine_with_the_python_policies(
     assert directories[0] == REPO / "policies"
     assert directories[1:] == [tree.parent / "policies" / "rego"]
     assert sorted({f["rule_id"] for f in report["findings"]}) == ["ACME001", "ACME004"]
+
+
+def test_rules_lists_the_configured_custom_rules_with_their_severity() -> None:
+    result = run_cli("rules", cwd=CUSTOM / "infra")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:]}
+    assert rows["SOV001"][0] == "non-eu-region"
+    # ACME002 is configured down to medium in the fixture's .sovlint.yaml.
+    assert rows["ACME002"] == ["eu-headquartered-provider", "medium", "custom"]
+    assert rows["ACME004"] == ["copies-stay-in-france", "high", "custom"]
+
+
+def test_explain_prints_a_custom_rules_metadata() -> None:
+    result = run_cli("explain", "ACME004", cwd=CUSTOM / "infra")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# ACME004 copies-stay-in-france\n")
+    assert "## How to fix" in result.stdout
+
+
+def test_explain_names_custom_rules_among_the_known_ones() -> None:
+    result = run_cli("explain", "ACME999", cwd=CUSTOM / "infra")
+    assert result.exit_code == 2
+    assert "ACME003" in result.stderr
