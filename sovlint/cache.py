@@ -37,11 +37,8 @@ def load_yaml_data(text: str) -> Any:
     The key is the text's hash and the sovlint version, so an edited data file is never read
     stale. Only our own package data goes through here (pickles are written by us, read by us).
     """
-    import yaml
-
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     if not _data_cache_enabled:
-        return yaml.load(text, Loader=loader)  # a safe loader
+        return _safe_load(text)
     digest = hashlib.sha256(f"{__version__}\0{text}".encode()).hexdigest()
     path = cache_root() / f"data-{__version__}" / f"{digest}.pickle"
     try:
@@ -49,9 +46,16 @@ def load_yaml_data(text: str) -> Any:
             return pickle.load(handle)
     except Exception:
         pass
-    value = yaml.load(text, Loader=loader)  # a safe loader
+    value = _safe_load(text)
     _write_pickle(path, value)
     return value
+
+
+def _safe_load(text: str) -> Any:
+    import yaml  # only on a cache miss: start-up of a one-file scan stays light
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # a safe loader
 
 
 def _write_pickle(path: Path, value: Any) -> None:

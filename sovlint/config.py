@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
 from sovlint.engine.metadata import CUSTOM_ID_RE
 from sovlint.model import SEVERITIES, Severity
 
@@ -164,6 +162,8 @@ def _has_sovlint_table(pyproject: Path) -> bool:
 
 
 def _load_yaml(text: str, source: str) -> Any:
+    import yaml  # here: a scan without a configuration file does not need it
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)

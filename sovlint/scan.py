@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sovlint import catalog
 from sovlint.cache import ParseCache
@@ -38,11 +38,6 @@ from sovlint.normalise.containers import (
     provider_telemetry_records,
 )
 from sovlint.normalise.flows import resolve_flows
-from sovlint.normalise.kubernetes import (
-    CLUSTER_UNCONFIGURED,
-    link_storage_classes,
-    normalise_object,
-)
 from sovlint.normalise.scope import apply_scope, propagate_scope
 from sovlint.normalise.terraform import (
     inherit_parent_locations,
@@ -50,26 +45,13 @@ from sovlint.normalise.terraform import (
     normalise_instance,
 )
 from sovlint.parsers.hcl import parse_hcl
-from sovlint.parsers.render import (
-    helm_sources,
-    kustomization_file,
-    referenced_kustomizations,
-    render_helm_chart,
-    render_kustomization,
-    template_position,
-)
-from sovlint.parsers.tfjson import parse_tf_json
-from sovlint.parsers.tfplan import is_plan_json, load_plan
-from sovlint.parsers.yamldocs import (
-    ParsedYaml,
-    kubernetes_objects,
-    parse_json_document,
-    parse_yaml_stream,
-)
 from sovlint.resources import builtin_policies_dir
 from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
 from sovlint.terraform.loader import TerraformLoader
 from sovlint.terraform.syntax import ConfigFile, Literal
+
+if TYPE_CHECKING:
+    from sovlint.parsers.yamldocs import ParsedYaml
 
 STDIN = "-"
 
@@ -156,6 +138,8 @@ def parse_terraform_file(
         if isinstance(cached, tuple) and len(cached) == 2:
             return cached
     if path.name.endswith(".json"):
+        from sovlint.parsers.tfjson import parse_tf_json
+
         result = parse_tf_json(text, display)
     else:
         result = parse_hcl(text, display)
@@ -305,6 +289,13 @@ class _Stream:
 def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[_Stream],
                                                                           set[Path]]:
     """Render kustomization roots; returns the rendered streams and the files they consumed."""
+    from sovlint.parsers.render import (
+        kustomization_file,
+        referenced_kustomizations,
+        render_kustomization,
+    )
+    from sovlint.parsers.yamldocs import kubernetes_objects, parse_yaml_stream
+
     directories = sorted({d.resolve() for d in discovery.kustomizations})
     bases = {base for d in directories for base in referenced_kustomizations(d)}
     streams: list[_Stream] = []
@@ -338,6 +329,9 @@ def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[
 def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Stream]:
     """Charts rendered with `helm template` when helm is on PATH; templates are never parsed
     as YAML. `# Source:` paths are relative to the chart's parent directory."""
+    from sovlint.parsers.render import render_helm_chart
+    from sovlint.parsers.yamldocs import parse_yaml_stream
+
     streams: list[_Stream] = []
     for chart in discovery.helm_charts:
         display = _display(chart / "Chart.yaml", root)
@@ -365,6 +359,8 @@ def _prefix_sources(text: str, prefix: str) -> str:
 
 def _kustomize_members(directory: Path) -> set[Path]:
     """YAML files of a kustomization and of the bases it builds on."""
+    from sovlint.parsers.render import referenced_kustomizations
+
     members: set[Path] = set()
     pending = [directory]
     seen: set[Path] = set()
@@ -382,6 +378,8 @@ def _object_source(stream: _Stream, obj: dict[str, Any], line: int,
                    sources: list[tuple[int, str]]) -> tuple[str, int]:
     """Where a finding on this object should point: the Kustomize input or Helm template when
     known, else the stream itself."""
+    from sovlint.parsers.render import template_position
+
     if stream.origins:
         name = str((obj.get("metadata") or {}).get("name", ""))
         origin = stream.origins.get((str(obj.get("kind")), name))
@@ -408,6 +406,15 @@ def _cluster_location(config: Config, out: _Collected) -> tuple[str | None, str 
 def _scan_manifests(
     discovery: Discovery, root: Path, config: Config, options: ScanOptions, out: _Collected
 ) -> None:
+    if (options.stdin_text is None and not discovery.kustomizations
+            and not discovery.helm_charts
+            and not any(item.kind in ("yaml", "json") for item in discovery.files)):
+        return  # a Terraform-only scan (a pre-commit run) never imports the YAML machinery
+    from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
+    from sovlint.parsers.render import helm_sources
+    from sovlint.parsers.tfplan import is_plan_json
+    from sovlint.parsers.yamldocs import kubernetes_objects, parse_json_document, parse_yaml_stream
+
     cluster_provider, cluster_region = _cluster_location(config, out)
     unpinned_without_cluster = False
     streams, consumed = _kustomize(discovery, root, out)
@@ -484,6 +491,8 @@ def _scan_plan(text: str, display: str, out: _Collected, directory: Path | None,
     """Terraform plan JSON: the resources as Terraform planned them. When the plan's own
     configuration is in the scan, the plan replaces its HCL evaluation (the plan is the more
     exact input) and findings point at the HCL lines."""
+    from sovlint.parsers.tfplan import load_plan
+
     out.scanned.add(display)
     by_address = _hcl_sources(directory, root, options, out)
 
@@ -664,7 +673,10 @@ def scan(
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     _scan_terraform(discovery, root, options, out)
     _scan_manifests(discovery, root, config, options, out)
-    out.resources = link_storage_classes(attach_configmaps(out.resources))
+    if any(resource.kind == "kubernetes" for resource in out.resources):
+        from sovlint.normalise.kubernetes import link_storage_classes
+
+        out.resources = link_storage_classes(attach_configmaps(out.resources))
     for item in discovery.of_kind("other"):
         out.skipped.add(_display(item.path, root))
     resources = propagate_scope(apply_scope(

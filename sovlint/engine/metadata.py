@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from sovlint.cache import load_yaml_data
 
 _PACKAGE_RE = re.compile(r"^\s*package\s+([\w.]+)", re.M)
 SEVERITY_NAMES = ("low", "medium", "high", "critical")
@@ -63,8 +63,13 @@ def _blocks(text: str) -> list[_Block]:
                 body.append(stripped[1:] if stripped.startswith(" ") else stripped)
                 i += 1
             try:
-                blocks.append(_Block(start, yaml.safe_load("\n".join(body))))
-            except yaml.YAMLError as exc:
+                # Through the data cache: a scan need not import the YAML parser.
+                blocks.append(_Block(start, load_yaml_data("\n".join(body))))
+            except Exception as exc:
+                import yaml
+
+                if not isinstance(exc, yaml.YAMLError):
+                    raise
                 mark = getattr(exc, "problem_mark", None)
                 line = start + 1 + mark.line if mark is not None else start
                 problem = getattr(exc, "problem", None) or "invalid YAML"
