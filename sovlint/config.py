@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from sovlint.engine.metadata import CUSTOM_ID_RE
 from sovlint.model import SEVERITIES, Severity
@@ -162,18 +162,28 @@ def _has_sovlint_table(pyproject: Path) -> bool:
 
 
 def _load_yaml(text: str, source: str) -> Any:
-    import yaml  # here: a scan without a configuration file does not need it
+    from sovlint.cache import load_yaml_data
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
+        # Through the data cache: an unchanged configuration needs no YAML parser at start-up.
+        return load_yaml_data(text)
+    except Exception as exc:
+        import yaml
+
+        if not isinstance(exc, yaml.YAMLError):
+            raise
+        _raise_yaml_error(exc, source)
+
+
+def _raise_yaml_error(exc: Exception, source: str) -> NoReturn:
+    import yaml
+
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"config {source}{where}: cannot parse YAML: {problem}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config {source}: cannot parse YAML: {exc}") from exc
+    raise ConfigError(f"config {source}: cannot parse YAML: {exc}") from exc
 
 
 def _load_toml(text: str, source: str, *, pyproject: bool) -> Any:
