@@ -3,12 +3,19 @@
 python-hcl2 does the parsing; its Lark tree keeps positions, which we turn into our own
 syntax records (sovlint.terraform.syntax) so that every block and attribute keeps its start and
 end line and every expression can be evaluated later.
+
+python-hcl2 is the reference. When tree-sitter-hcl is installed, files are first given to the
+faster sovlint.parsers.hcl_treesitter, which produces the same records or declines the file
+(syntax errors included) so that python-hcl2 reads it. SOVLINT_HCL_PARSER=hcl2 turns the fast
+parser off.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sovlint.model import ParseError
@@ -140,8 +147,14 @@ _HEREDOC_RE = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n(.*?)\r?\n?[ \t]*
 
 
 def _heredoc(node: Any) -> Expr:
-    text = str(node.children[0])
-    line = _line(node)
+    return heredoc_value(str(node.children[0]), _line(node), parse_expression)
+
+
+def heredoc_value(text: str, line: int, parse: Callable[[str, int], Expr]) -> Expr:
+    """The value of a heredoc token (from `<<` to the line break after its closing marker).
+
+    A body with interpolations or directives is read by `parse` as a quoted string.
+    """
     match = _HEREDOC_RE.match(text)
     if match is None:
         return Unsupported(line, "heredoc")
@@ -156,7 +169,7 @@ def _heredoc(node: Any) -> Expr:
     if "${" not in body and "%{" not in body:
         return Literal(line, body)
     try:
-        return parse_expression(json.dumps(body), line)
+        return parse(json.dumps(body), line)
     except HclSyntaxError:
         return Unsupported(line, "heredoc template")
 
@@ -349,7 +362,8 @@ def _with_line(expr: Expr, line: int) -> Expr:
     return dataclasses.replace(expr, line=line)
 
 
-def _parse_body(text: str, path: str) -> tuple[Body | None, ParseError | None]:
+def parse_body_reference(text: str, path: str) -> tuple[Body | None, ParseError | None]:
+    """The body of an HCL file as python-hcl2 reads it (the reference parser)."""
     try:
         tree = _parse_tree(text)
         return _body(_trees(tree)[0]), None
@@ -357,6 +371,28 @@ def _parse_body(text: str, path: str) -> tuple[Body | None, ParseError | None]:
         return None, ParseError(path, max(exc.line, 1), exc.message, exc.column)
     except RecursionError:
         return None, ParseError(path, 1, "nested too deeply")
+
+
+# Set to "hcl2" to parse with python-hcl2 only (the reference), e.g. to rule the fast parser out.
+PARSER_VARIABLE = "SOVLINT_HCL_PARSER"
+
+
+def _fast_body(text: str) -> Body | None:
+    if os.environ.get(PARSER_VARIABLE, "").strip().lower() in ("hcl2", "python-hcl2"):
+        return None
+    from sovlint.parsers import hcl_treesitter  # loads tree-sitter lazily, if installed
+
+    try:
+        return hcl_treesitter.parse_body(text)
+    except Exception:  # a converter bug must never cost a file: the reference reads it
+        return None
+
+
+def _parse_body(text: str, path: str) -> tuple[Body | None, ParseError | None]:
+    body = _fast_body(text)
+    if body is not None:
+        return body, None
+    return parse_body_reference(text, path)
 
 
 def parse_hcl(text: str, path: str) -> tuple[ConfigFile | None, ParseError | None]:
