@@ -246,7 +246,9 @@ def _expr(node: Any) -> Expr:
     if data == "binary_op":
         left, term = _trees(node)
         operator, right = _trees(term)
-        return BinaryOp(line, _token_text(operator), _expr(left), _expr(right))
+        # python-hcl2 glues a line break (and a comment) before the operator to its token:
+        # `\n    ==`, `# note\n+`. Operators hold no whitespace: keep the last word.
+        return BinaryOp(line, _token_text(operator).split()[-1], _expr(left), _expr(right))
     if data == "unary_op":
         op = str(node.children[0])
         return UnaryOp(line, op, _expr(_trees(node)[0]))

@@ -367,11 +367,9 @@ class _Converter:
         left = self._term(kids[:split])
         op = str(operator.type)
         breaks = self._gap(kids[split - 1].end_byte, operator.start_byte)
-        if breaks:
-            # python-hcl2's post-lexer glues one line break before an operator (not `-`) to it.
-            if len(breaks) > 1 or op == "-":
-                raise Decline("line break before an operator")
-            op = breaks[0].decode() + op
+        if breaks and (len(breaks) > 1 or op == "-"):
+            # python-hcl2 reads only one line break before an operator (and none before `-`).
+            raise Decline("line break before an operator")
         right = self._term(kids[split + 1:])
         return BinaryOp(_line(node), op, left, right)
 

@@ -71,3 +71,18 @@ def test_crlf_and_no_trailing_newline_parse() -> None:
     parsed, error = parse_hcl('provider "aws" {\r\n  region = "eu-west-1"\r\n}', "crlf.tf")
     assert error is None and parsed is not None
     assert parsed.blocks[0].body.attributes["region"].expr == Literal(2, "eu-west-1")
+
+
+def test_an_operator_after_a_line_break_is_the_bare_operator() -> None:
+    from sovlint.parsers.hcl import parse_body_reference
+    from sovlint.terraform.evaluator import Scope, evaluate
+
+    text = 'locals {\n  n = (1\n    + 2)\n  same = ("a"\n    == "a")\n}\n'
+    for parsed in (parse_hcl(text, "main.tf")[0], parse_body_reference(text, "main.tf")[0]):
+        assert parsed is not None
+        body = parsed.body if hasattr(parsed, "body") else parsed
+        attributes = body.blocks[0].body.attributes
+        ops = {name: attribute.expr for name, attribute in attributes.items()}
+        assert ops["n"].op == "+" and ops["same"].op == "=="
+        assert evaluate(ops["n"], Scope(lambda name: None)) == 3
+        assert evaluate(ops["same"], Scope(lambda name: None)) is True
