@@ -1,10 +1,14 @@
-"""Generates a synthetic but realistic Terraform repository for benchmarks.
+"""Generates a synthetic but realistic Terraform and Kubernetes repository for benchmarks.
 
-    python bench/generate.py --resources 10000 --out bench/corpus/10k
+    python bench/generate.py --resources 10000 --out bench/corpus/10000
 
-Each module is a directory of several files (providers, variables, storage, databases,
-network) for a mix of providers (AWS, Azure, Google, OVHcloud, Scaleway), with variables,
-locals, tfvars, aliases and tags, about 10 resources per module. Deterministic for a size.
+The tree is split into teams of 50 stacks. Each stack is a directory of several files
+(providers, variables, storage, databases, network) for a mix of providers (AWS with a DR
+provider alias, Azure, Google Cloud, OVHcloud, Scaleway), with variables, locals, tfvars,
+`for_each`, default tags and calls to a team-local module; one stack in six is a set of
+Kubernetes manifests instead (StorageClass with allowed topologies, PersistentVolumeClaim,
+Deployment and StatefulSet with region node selectors, Service, ConfigMap). Deterministic for
+a size and seed.
 """
 
 from __future__ import annotations
@@ -70,6 +74,12 @@ resource "aws_s3_bucket" "dr" {{
 resource "aws_kms_key" "records" {{
   description = "records key {index}"
 }}
+
+module "archive" {{
+  source     = "../modules/archive"
+  name       = "${{local.prefix}}-archive"
+  kms_key_id = aws_kms_key.records.arn
+}}
 ''',
         "database.tf": '''resource "aws_db_instance" "records" {
   identifier        = "${local.prefix}-db"
@@ -114,7 +124,7 @@ def azure_module(index: int, rng: random.Random) -> dict[str, str]:
 }}
 
 variable "location" {{
-  default = "{region}"
+  type = string
 }}
 
 resource "azurerm_resource_group" "rg" {{
@@ -146,6 +156,7 @@ resource "azurerm_key_vault" "kv" {{
   tenant_id           = "00000000-0000-0000-0000-000000000000"
 }}
 ''',
+        "terraform.tfvars": f'location = "{region}"\n',
     }
 
 
@@ -209,8 +220,180 @@ resource "ovh_cloud_project_database" "pg" {{
     }
 
 
-BUILDERS = [aws_module, aws_module, azure_module, google_module, eu_module]
-RESOURCES_PER_BUILDER = {aws_module: 10, azure_module: 4, google_module: 3, eu_module: 3}
+K8S_ZONES = {
+    "ebs.csi.aws.com": ["eu-west-3a", "eu-west-3b", "eu-central-1a", "us-east-1a"],
+    "disk.csi.azure.com": ["francecentral-1", "westeurope-2", "eastus-1"],
+    "pd.csi.storage.gke.io": ["europe-west9-a", "europe-west1-b", "us-central1-c"],
+}
+K8S_REGIONS = ["eu-west-3", "eu-central-1", "francecentral", "europe-west9", "us-east-1"]
+
+
+def k8s_module(index: int, rng: random.Random) -> dict[str, str]:
+    provisioner = rng.choice(sorted(K8S_ZONES))
+    zone = rng.choice(K8S_ZONES[provisioner])
+    region = rng.choice(K8S_REGIONS)
+    name = f"records-{index}"
+    registry = f"registry.example.eu/health/{name}"
+    return {
+        "manifests.yaml": f'''apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: {name}-ssd
+provisioner: {provisioner}
+allowedTopologies:
+  - matchLabelExpressions:
+      - key: topology.kubernetes.io/zone
+        values: [{zone}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: {name}-uploads
+  namespace: {name}
+  labels:
+    data-classification: health
+spec:
+  storageClassName: {name}-ssd
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 50Gi
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}-api
+  namespace: {name}
+  labels:
+    app.kubernetes.io/name: {name}-api
+    data-classification: health
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {name}-api
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {name}-api
+    spec:
+      nodeSelector:
+        topology.kubernetes.io/region: {region}
+      containers:
+        - name: api
+          image: {registry}/api:1.{index % 40}.0
+          ports:
+            - containerPort: 8080
+          envFrom:
+            - configMapRef:
+                name: {name}-config
+          volumeMounts:
+            - name: uploads
+              mountPath: /var/lib/uploads
+      volumes:
+        - name: uploads
+          persistentVolumeClaim:
+            claimName: {name}-uploads
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {name}-db
+  namespace: {name}
+spec:
+  serviceName: {name}-db
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {name}-db
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {name}-db
+    spec:
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+              - matchExpressions:
+                  - key: topology.kubernetes.io/region
+                    operator: In
+                    values: [{region}]
+      containers:
+        - name: postgres
+          image: {registry}/postgres:15.{index % 7}
+          volumeMounts:
+            - name: data
+              mountPath: /var/lib/postgresql/data
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        storageClassName: {name}-ssd
+        resources:
+          requests:
+            storage: 100Gi
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}-api
+  namespace: {name}
+spec:
+  selector:
+    app.kubernetes.io/name: {name}-api
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-config
+  namespace: {name}
+data:
+  DATABASE_HOST: {name}-db.{name}.svc.cluster.local
+  LOG_LEVEL: info
+''',
+    }
+
+
+# The module every AWS stack of a team calls (two resources per call).
+ARCHIVE_MODULE = {
+    "main.tf": '''variable "name" {
+  type = string
+}
+
+variable "kms_key_id" {
+  type    = string
+  default = null
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket = var.name
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = var.kms_key_id
+    }
+  }
+}
+
+output "arn" {
+  value = aws_s3_bucket.this.arn
+}
+''',
+}
+
+BUILDERS = [aws_module, aws_module, azure_module, google_module, eu_module, k8s_module]
+RESOURCES_PER_BUILDER = {aws_module: 12, azure_module: 4, google_module: 3, eu_module: 3,
+                         k8s_module: 6}
 
 
 def generate(resources: int, out: Path, seed: int = 7) -> tuple[int, int]:
@@ -224,7 +407,14 @@ def generate(resources: int, out: Path, seed: int = 7) -> tuple[int, int]:
     index = 0
     while written_resources < resources:
         builder = BUILDERS[index % len(BUILDERS)]
-        module_dir = out / f"team-{index // 50:03d}" / f"stack-{index:05d}"
+        team_dir = out / f"team-{index // 50:03d}"
+        if index % 50 == 0:
+            archive = team_dir / "modules" / "archive"
+            archive.mkdir(parents=True)
+            for name, text in ARCHIVE_MODULE.items():
+                (archive / name).write_text(text)
+                files += 1
+        module_dir = team_dir / f"stack-{index:05d}"
         module_dir.mkdir(parents=True)
         for name, text in builder(index, rng).items():
             (module_dir / name).write_text(text)

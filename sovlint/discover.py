@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from sovlint.globs import matches
+from sovlint.model import ParseError
 
 FileKind = Literal["terraform", "tfvars", "yaml", "json", "helm-template", "other"]
 
@@ -128,3 +129,24 @@ def _walk(root: Path, exclude: Sequence[str], base_dir: Path, found: Discovery) 
                 continue
             files.append(path)
     return files
+
+
+def read_input_text(path: Path, display: str, max_bytes: int,
+                    what: str = "file") -> tuple[str | None, ParseError | None]:
+    """The text of an input file, or the SOV000 error saying why it is not read: larger than
+    `max_bytes`, unreadable, binary, or not UTF-8 (a BOM is dropped)."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, ParseError(display, 1, f"file of {size} bytes is larger than the "
+                                    f"{max_bytes} bytes sovlint reads")
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, ParseError(display, 1, f"cannot read {what}: {exc.strerror or exc}")
+    if b"\x00" in data[:8192]:
+        return None, ParseError(display, 1, "binary content in a file with an IaC name")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, ParseError(display, line, f"not UTF-8 text (byte {exc.start})")

@@ -19,7 +19,7 @@ from sovlint import catalog
 from sovlint.cache import ParseCache
 from sovlint.catalog.endpoints import registry_trusted
 from sovlint.config import Config, rule_enabled, rule_ignorable, rule_severity
-from sovlint.discover import Discovery, discover
+from sovlint.discover import Discovery, discover, read_input_text
 from sovlint.engine import Deny, PolicyEngine
 from sovlint.engine.metadata import BUILTIN_ID_RE, RuleMetadata
 from sovlint.model import (
@@ -108,21 +108,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 def _read_text(path: Path, display: str) -> tuple[str | None, ParseError | None]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, ParseError(display, 1, f"file of {size} bytes is larger than the "
-                                    f"{MAX_FILE_BYTES} bytes sovlint reads")
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, ParseError(display, 1, f"cannot read file: {exc.strerror or exc}")
-    if b"\x00" in data[:8192]:
-        return None, ParseError(display, 1, "binary content in a file with an IaC name")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, ParseError(display, line, f"not UTF-8 text (byte {exc.start})")
+    return read_input_text(path, display, MAX_FILE_BYTES)
 
 
 def parse_terraform_file(
@@ -248,6 +234,10 @@ def _scan_terraform(
         )
         try:
             loaded = loader.load()
+            managed = {i.address: i for i in loaded.resources if i.mode == "managed"}
+            normalised = [normalise_instance(instance) for instance in managed.values()]
+            located = inherit_parent_locations(normalised, managed)
+            root_resources = resolve_flows(located, managed)
         except Exception as exc:
             # A defect of ours, not of the input: say so, and keep scanning the rest. The
             # gate must not pass on a module it could not evaluate.
@@ -257,10 +247,7 @@ def _scan_terraform(
                 "please report it"))
             continue
         out.diagnostics.extend(loaded.diagnostics)
-        managed = {i.address: i for i in loaded.resources if i.mode == "managed"}
-        normalised = [normalise_instance(instance) for instance in managed.values()]
-        located = inherit_parent_locations(normalised, managed)
-        root_resources = resolve_flows(located, managed)
+        out.errors.extend(loaded.errors)  # variable files that cannot be read or parsed
         root_resources += provider_telemetry_records(provider_sites(managed.values()))
         if loaded.backend is not None:
             root_resources.append(normalise_backend(loaded.backend))

@@ -193,11 +193,39 @@ def _flow_values(spec: Mapping[str, Any], instance: ResourceInstance) -> list[tu
     the attribute is not set (a provider default that creates a copy, such as a Recovery
     Services vault's `GeoRedundant` storage)."""
     path = str(spec["path"])
-    found = [(match.value, _attribute_text(match.full_path))
-             for match in _compiled(path).find(instance.attributes)]
+    try:
+        found = [(match.value, _attribute_text(match.full_path))
+                 for match in _compiled(path).find(instance.attributes)]
+    except (TypeError, AttributeError, KeyError):
+        # The path crosses a value unknown statically (a `dynamic` block over a variable with
+        # no value): that value is what the flow depends on.
+        found = _unknown_along(path, instance.attributes)
     if not found and "default" in spec:
         found = [(spec["default"], path.removeprefix("$."))]
     return found
+
+
+_PATH_STEP = re.compile(r"([^.\[\]$]+)|\[(\*|\d+)\]")
+
+
+def _unknown_along(path: str, attributes: Mapping[str, Any]) -> list[tuple[Any, str]]:
+    """The unknown values met walking a simple JSONPath (`a[*].b.c`), with the path to each."""
+    current: list[tuple[Any, str]] = [(attributes, "")]
+    unknown: list[tuple[Any, str]] = []
+    for name, index in _PATH_STEP.findall(path):
+        following: list[tuple[Any, str]] = []
+        for value, where in current:
+            if isinstance(value, Unknown):
+                unknown.append((value, where))
+            elif name and isinstance(value, Mapping) and name in value:
+                following.append((value[name], f"{where}.{name}" if where else name))
+            elif index and isinstance(value, list):
+                positions = range(len(value)) if index == "*" else [int(index)]
+                following.extend((value[i], f"{where}[{i}]") for i in positions
+                                 if i < len(value))
+        current = following
+    unknown.extend((value, where) for value, where in current if isinstance(value, Unknown))
+    return unknown
 
 
 def resolve_flows(

@@ -35,6 +35,8 @@ _MAP_KEYS = {"tags", "tags_all", "labels", "default_tags_map", "variables", "env
              "required_providers", "for_each", "triggers", "settings", "user_labels"}
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Deepest nesting read, as for YAML and JSON manifests (see sovlint/parsers/yamldocs.py).
+MAX_DEPTH = 500
 
 
 def _line(node: yaml.Node) -> int:
@@ -113,21 +115,45 @@ def _blocks(block_type: str, node: yaml.Node, labels: int, prefix: tuple[str, ..
     return result
 
 
+def _too_deep(data: Any) -> bool:
+    """Whether the decoded JSON nests deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def parse_tf_json(text: str, path: str) -> tuple[ConfigFile | None, ParseError | None]:
     """Parse a `.tf.json` file. Never raises for bad input."""
     try:
-        json.loads(text)
+        data = json.loads(text)
+    except RecursionError:
+        return None, ParseError(path, 1, "JSON nested too deeply to be read")
     except ValueError as exc:
-        return None, ParseError(path, int(getattr(exc, "lineno", 1)), f"invalid JSON: {exc}")
+        return None, ParseError(path, max(int(getattr(exc, "lineno", 1)), 1),
+                                f"invalid JSON: {exc}")
+    if not isinstance(data, dict):
+        return None, ParseError(path, 1, "a .tf.json file must hold an object")
+    # libyaml's composer and the conversion below recurse: refuse what would exhaust them.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(data):
+        return None, ParseError(path, 1, f"nesting deeper than {MAX_DEPTH} levels; "
+                                "file refused")
     try:
         root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeError) as exc:  # UnicodeError: a lone surrogate
         return None, ParseError(path, 1, f"cannot read JSON positions: {exc}")
     if not isinstance(root, yaml.MappingNode):
         return None, ParseError(path, 1, "a .tf.json file must hold an object")
     blocks: list[Block] = []
-    for key_node, value_node in root.value:
-        block_type = str(_scalar(key_node))
-        if block_type in _LABELS:
-            blocks.extend(_blocks(block_type, value_node, _LABELS[block_type]))
+    try:
+        for key_node, value_node in root.value:
+            block_type = str(_scalar(key_node))
+            if block_type in _LABELS:
+                blocks.extend(_blocks(block_type, value_node, _LABELS[block_type]))
+    except RecursionError:
+        return None, ParseError(path, 1, "JSON nested too deeply to be read")
     return ConfigFile(path, tuple(blocks)), None
