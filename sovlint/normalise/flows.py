@@ -48,11 +48,6 @@ def arn_region(value: str) -> str | None:
     return match.group("region")
 
 
-def _attribute_text(full_path: Any) -> str:
-    """`rule[0].destination[0].bucket` from jsonpath-ng's `((rule.[0]).destination...)`."""
-    return str(full_path).replace("(", "").replace(")", "").replace(".[", "[")
-
-
 def attribute_line(block: Block, attribute: str) -> int:
     """Line of an attribute path inside a block (the block's line when it cannot be found)."""
     body = block.body
@@ -193,39 +188,43 @@ def _flow_values(spec: Mapping[str, Any], instance: ResourceInstance) -> list[tu
     the attribute is not set (a provider default that creates a copy, such as a Recovery
     Services vault's `GeoRedundant` storage)."""
     path = str(spec["path"])
-    try:
-        found = [(match.value, _attribute_text(match.full_path))
-                 for match in _compiled(path).find(instance.attributes)]
-    except (TypeError, AttributeError, KeyError):
-        # The path crosses a value unknown statically (a `dynamic` block over a variable with
-        # no value): that value is what the flow depends on.
-        found = _unknown_along(path, instance.attributes)
+    found = _walk(_compiled(path), [(instance.attributes, "")])
     if not found and "default" in spec:
         found = [(spec["default"], path.removeprefix("$."))]
     return found
 
 
-_PATH_STEP = re.compile(r"([^.\[\]$]+)|\[(\*|\d+)\]")
+def _walk(node: Any, current: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
+    """Matches of a parsed JSONPath over resolved attributes, with their attribute paths.
 
-
-def _unknown_along(path: str, attributes: Mapping[str, Any]) -> list[tuple[Any, str]]:
-    """The unknown values met walking a simple JSONPath (`a[*].b.c`), with the path to each."""
-    current: list[tuple[Any, str]] = [(attributes, "")]
-    unknown: list[tuple[Any, str]] = []
-    for name, index in _PATH_STEP.findall(path):
-        following: list[tuple[Any, str]] = []
-        for value, where in current:
-            if isinstance(value, Unknown):
-                unknown.append((value, where))
-            elif name and isinstance(value, Mapping) and name in value:
-                following.append((value[name], f"{where}.{name}" if where else name))
-            elif index and isinstance(value, list):
-                positions = range(len(value)) if index == "*" else [int(index)]
-                following.extend((value[i], f"{where}[{i}]") for i in positions
-                                 if i < len(value))
-        current = following
-    unknown.extend((value, where) for value, where in current if isinstance(value, Unknown))
-    return unknown
+    jsonpath-ng parses; the walk is ours, because its versions disagree on `[*]` over a mapping
+    and fail on values they do not know. Here `[*]` over a mapping is that mapping (a nested
+    block written once, `destination { ... }`, is a mapping, repeated ones a list), and a value
+    unknown statically is a match itself: it is what the flow's target depends on.
+    """
+    kind = type(node).__name__
+    if kind == "Root":
+        return current
+    if kind == "Child":
+        return _walk(node.right, _walk(node.left, current))
+    if kind not in ("Fields", "Slice", "Wildcard", "Index"):
+        raise ValueError(f"flows.yaml: JSONPath step {node!r} is not supported")
+    result: list[tuple[Any, str]] = []
+    for value, where in current:
+        if isinstance(value, Unknown):
+            result.append((value, where))
+        elif kind == "Fields":
+            for name in node.fields:
+                if isinstance(value, Mapping) and value.get(name) is not None:
+                    result.append((value[name], f"{where}.{name}" if where else name))
+        elif isinstance(value, Mapping) and (kind != "Index" or node.index == 0):
+            result.append((value, f"{where}[0]"))
+        elif isinstance(value, list) and kind == "Index":
+            if node.index < len(value):
+                result.append((value[node.index], f"{where}[{node.index}]"))
+        elif isinstance(value, list):
+            result.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+    return result
 
 
 def resolve_flows(
