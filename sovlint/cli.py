@@ -116,6 +116,11 @@ def scan(
     no_cache: bool,
 ) -> None:
     """Scan Terraform and Kubernetes files (default: the current directory; - for stdin)."""
+    import gc
+
+    # The process ends after the report: the cyclic collector would only walk the scan's
+    # objects again and again (see scan._cyclic_gc_paused), the report included.
+    gc.disable()
     from sovlint.config import ConfigError, load_config, with_overrides
     from sovlint.engine import PolicyError
     from sovlint.report import FORMATS, render
