@@ -273,43 +273,55 @@ def _directory_job(job: tuple[Path, _RootInputs]) -> tuple[
     return called, own_files, _evaluate_root(directory, inputs, _worker_files)
 
 
-def _evaluate_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
-                          file_count: int) -> tuple[dict[Path, set[Path]],
-                                                    list[tuple[str, ParseError | None]],
-                                                    dict[Path, _RootResult]]:
+_DirectoryOutcome = tuple[dict[Path, set[Path]], list[tuple[str, ParseError | None]],
+                          dict[Path, _RootResult]]
+
+
+def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
+                       file_count: int) -> Callable[[], _DirectoryOutcome]:
     """Every Terraform directory: which modules it calls, and the evaluation of the root
-    modules among them; with their files and parse errors. In one process, only the roots
-    are evaluated. Across processes, each directory is parsed and evaluated in a worker (in
-    order, so neighbouring directories share their modules' parses) and the evaluations of
-    directories that turn out to be called by another are dropped: the same result as one
-    process for any number of jobs, and most of the work parallel."""
+    modules among them; with their files and parse errors. Returns the function that waits
+    for the result, so that the caller can read the manifests meanwhile.
+
+    In one process, only the roots are evaluated. Across processes, each directory is parsed
+    and evaluated in a worker (in order, so neighbouring directories share their modules'
+    parses) and the evaluations of directories that turn out to be called by another are
+    dropped: the same result as one process for any number of jobs, and most of the work
+    parallel."""
     if jobs <= 1 or file_count < PARALLEL_THRESHOLD or len(directories) < 2:
-        files = _TerraformFiles(inputs.root, ParseCache() if inputs.use_cache else None)
-        calls = {d: files.called_directories(d) - {d} for d in directories}
-        scanned = files.take_touched()
-        roots = _root_modules(calls)
-        return calls, scanned, {d: _evaluate_root(d, inputs, files) for d in directories
-                                if d in roots}
+        def evaluate_here() -> _DirectoryOutcome:
+            files = _TerraformFiles(inputs.root, ParseCache() if inputs.use_cache else None)
+            calls = {d: files.called_directories(d) - {d} for d in directories}
+            scanned = files.take_touched()
+            roots = _root_modules(calls)
+            return calls, scanned, {d: _evaluate_root(d, inputs, files) for d in directories
+                                    if d in roots}
+        return evaluate_here
     from concurrent.futures import ProcessPoolExecutor
 
-    calls = {}
-    scanned = []
-    evaluated: dict[Path, _RootResult] = {}
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, len(directories) // (jobs * 8))
-        outcomes = pool.map(_directory_job, [(d, inputs) for d in directories],
-                            chunksize=chunk)
-        for directory, (called, own_files, result) in zip(directories, outcomes, strict=True):
-            calls[directory] = called - {directory}
-            scanned += own_files
-            evaluated[directory] = result
-    roots = _root_modules(calls)
-    return calls, scanned, {d: r for d, r in evaluated.items() if d in roots}
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    chunk = max(1, len(directories) // (jobs * 8))
+    outcomes = pool.map(_directory_job, [(d, inputs) for d in directories], chunksize=chunk)
+
+    def wait() -> _DirectoryOutcome:
+        calls: dict[Path, set[Path]] = {}
+        scanned: list[tuple[str, ParseError | None]] = []
+        evaluated: dict[Path, _RootResult] = {}
+        with pool:
+            for directory, (called, own_files, result) in zip(directories, outcomes,
+                                                              strict=True):
+                calls[directory] = called - {directory}
+                scanned += own_files
+                evaluated[directory] = result
+        roots = _root_modules(calls)
+        return calls, scanned, {d: r for d, r in evaluated.items() if d in roots}
+    return wait
 
 
-def _scan_terraform(
-    discovery: Discovery, root: Path, options: ScanOptions, out: _Collected
-) -> None:
+def _start_terraform(discovery: Discovery, root: Path,
+                     options: ScanOptions) -> Callable[[_Collected], None]:
+    """Starts evaluating the Terraform of the scan; the function returned waits for it and
+    adds its resources, errors and files to `out`."""
     inputs = _RootInputs(
         root=root,
         variables=dict(options.variables),
@@ -318,26 +330,30 @@ def _scan_terraform(
         use_cache=options.use_cache,
     )
     directories = list(dict.fromkeys(d.resolve() for d in discovery.terraform_dirs))
-    _, scanned, results = _evaluate_directories(
-        directories, inputs, options.jobs, len(discovery.of_kind("terraform")))
-    files: dict[str, ParseError | None] = dict(scanned)
-    for directory in directories:
-        result = results.get(directory)
-        if result is None:
-            continue  # evaluated in its callers' context (SPEC §4.1 "Roots")
-        files.update(result.files)
-        out.errors.extend(result.errors)
-        if result.failed:
-            continue
-        out.diagnostics.extend(result.diagnostics)
-        out.terraform_roots[directory] = result.resources
-        out.resources.extend(result.resources)
-    for display, error in sorted(files.items()):
-        out.scanned.add(display)
-        if error is not None:
-            out.errors.append(error)
-    for item in discovery.of_kind("tfvars"):
-        out.scanned.add(_display(item.path, root))
+    wait = _start_directories(directories, inputs, options.jobs,
+                              len(discovery.of_kind("terraform")))
+
+    def finish(out: _Collected) -> None:
+        _, scanned, results = wait()
+        files: dict[str, ParseError | None] = dict(scanned)
+        for directory in directories:
+            result = results.get(directory)
+            if result is None:
+                continue  # evaluated in its callers' context (SPEC §4.1 "Roots")
+            files.update(result.files)
+            out.errors.extend(result.errors)
+            if result.failed:
+                continue
+            out.diagnostics.extend(result.diagnostics)
+            out.terraform_roots[directory] = result.resources
+            out.resources.extend(result.resources)
+        for display, error in sorted(files.items()):
+            out.scanned.add(display)
+            if error is not None:
+                out.errors.append(error)
+        for item in discovery.of_kind("tfvars"):
+            out.scanned.add(_display(item.path, root))
+    return finish
 
 
 @dataclass(frozen=True)
@@ -468,20 +484,27 @@ def _cluster_location(config: Config, out: _Collected) -> tuple[str | None, str 
     return cluster.provider, cluster.region
 
 
-def _scan_manifests(
-    discovery: Discovery, root: Path, config: Config, options: ScanOptions, out: _Collected
-) -> None:
+@dataclass
+class _Manifests:
+    """Manifest streams read (and rendered) but not yet turned into resources, and plan JSON
+    documents, which wait for the Terraform they may replace."""
+
+    streams: list[_Stream] = field(default_factory=list)
+    plans: list[tuple[str, str, Path | None]] = field(default_factory=list)  # text, file, dir
+
+
+def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
+                    out: _Collected) -> _Manifests | None:
+    """Parse the YAML and JSON inputs (render Kustomize and Helm): None for a Terraform-only
+    scan (a pre-commit run), which never imports the YAML machinery."""
     if (options.stdin_text is None and not discovery.kustomizations
             and not discovery.helm_charts
             and not any(item.kind in ("yaml", "json") for item in discovery.files)):
-        return  # a Terraform-only scan (a pre-commit run) never imports the YAML machinery
-    from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
-    from sovlint.parsers.render import helm_sources
+        return None
     from sovlint.parsers.tfplan import is_plan_json
-    from sovlint.parsers.yamldocs import kubernetes_objects, parse_json_document, parse_yaml_stream
+    from sovlint.parsers.yamldocs import parse_json_document, parse_yaml_stream
 
-    cluster_provider, cluster_region = _cluster_location(config, out)
-    unpinned_without_cluster = False
+    found = _Manifests()
     streams, consumed = _kustomize(discovery, root, out)
     streams += _helm_charts(discovery, root, out)
     for item in discovery.files:
@@ -499,17 +522,32 @@ def _scan_manifests(
             continue
         if item.kind == "json":
             if is_plan_json(text):
-                _scan_plan(text, display, out, item.path.parent.resolve(), root, options)
+                found.plans.append((text, display, item.path.parent.resolve()))
                 continue
             streams.append(_Stream(display, parse_json_document(text, display)))
         else:
             streams.append(_Stream(display, parse_yaml_stream(text, display), text))
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
-        _scan_plan(options.stdin_text, "<stdin>", out, None, root, options)
+        found.plans.append((options.stdin_text, "<stdin>", None))
     elif options.stdin_text is not None:
         streams.append(_Stream("<stdin>", parse_yaml_stream(options.stdin_text, "<stdin>"),
                                options.stdin_text))
-    for stream in streams:
+    found.streams = streams
+    return found
+
+
+def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, config: Config,
+                    options: ScanOptions, out: _Collected) -> None:
+    """Resources of the manifests read, and of the plans (after the Terraform evaluation)."""
+    from sovlint.normalise.kubernetes import CLUSTER_UNCONFIGURED, normalise_object
+    from sovlint.parsers.render import helm_sources
+    from sovlint.parsers.yamldocs import kubernetes_objects
+
+    for text, display, directory in manifests.plans:
+        _scan_plan(text, display, out, directory, root, options)
+    cluster_provider, cluster_region = _cluster_location(config, out)
+    unpinned_without_cluster = False
+    for stream in manifests.streams:
         objects = kubernetes_objects(stream.parsed)
         if stream.parsed.errors:
             out.errors.extend(stream.parsed.errors)
@@ -761,8 +799,12 @@ def _scan(
         out.errors.append(ParseError(missing, 1, "no such file or directory"))
     for link in discovery.symlinks:
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
-    _scan_terraform(discovery, root, options, out)
-    _scan_manifests(discovery, root, config, options, out)
+    # Terraform is evaluated in worker processes while this one reads the manifests.
+    finish_terraform = _start_terraform(discovery, root, options)
+    manifests = _read_manifests(discovery, root, options, out)
+    finish_terraform(out)
+    if manifests is not None:
+        _scan_manifests(manifests, discovery, root, config, options, out)
     if any(resource.kind == "kubernetes" for resource in out.resources):
         from sovlint.normalise.kubernetes import link_storage_classes
 
