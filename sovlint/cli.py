@@ -193,13 +193,12 @@ class _InputRecorder:
 def _dump_input(paths: list[str], config: Any, options: Any, output: str | None) -> None:
     """`scan --dump-input`: the normalised input, as policies would see it (same bytes for the
     same files)."""
-    import json
-
+    from sovlint.jsontext import pretty
     from sovlint.scan import scan as run_scan
 
     recorder = _InputRecorder()
     run_scan(paths, config, options, engine=recorder)
-    _write(json.dumps(recorder.document, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+    _write(pretty(recorder.document, sort_keys=True),
            output)
 
 

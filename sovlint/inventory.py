@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sovlint.jsontext import pretty
 from sovlint.model import Location, Resource
 
 FORMATS = ("text", "json", "csv", "markdown", "mermaid", "dot")
@@ -140,7 +140,7 @@ def render_json(resources: Sequence[Resource]) -> str:
     document = {"stores": store_rows(resources),
                 "flows": [_flow_dict(f) for f in flow_rows(resources)],
                 "images": image_rows(resources)}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return pretty(document)
 
 
 def render_csv(resources: Sequence[Resource]) -> str:

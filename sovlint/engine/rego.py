@@ -19,6 +19,7 @@ from typing import Any
 
 from sovlint.engine import Deny, PolicyError, deny_from_object
 from sovlint.engine.metadata import RuleMetadata, check_metadata, package_of, read_metadata
+from sovlint.jsontext import compact
 
 RULES_ROOT = "data.sovlint.rules"
 _LOCATION_RE = re.compile(r"-->\s*(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+)")
@@ -157,7 +158,7 @@ class RegoEngine:
         return dict(self._rules)
 
     def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
-        self._engine.set_input_json(json.dumps(input_document, sort_keys=True))
+        self._engine.set_input_json(compact(input_document, sort_keys=True))
         try:
             raw = self._engine.eval_query_as_json(RULES_ROOT)
         except RuntimeError as exc:

@@ -8,9 +8,9 @@ Suppressed findings are left out: GitLab has no notion of an accepted issue.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from sovlint.jsontext import pretty
 from sovlint.model import Finding, ScanResult, Severity
 from sovlint.suppress import fingerprint
 
@@ -23,7 +23,7 @@ SEVERITIES: dict[Severity, str] = {
 def render(result: ScanResult, *, color: bool = False) -> str:
     """The Code Quality report; ``color`` is accepted for a uniform signature and ignored."""
     del color
-    return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+    return pretty(to_document(result))
 
 
 def to_document(result: ScanResult) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ result always gives the same bytes.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sovlint import __version__
+from sovlint.jsontext import pretty
 from sovlint.model import Diagnostic, Finding, ParseError, ScanResult, Suppression
 from sovlint.report import sorted_diagnostics
 
@@ -19,7 +19,7 @@ SCHEMA_VERSION = 1
 def render(result: ScanResult, *, color: bool = False) -> str:
     """The JSON report; ``color`` is accepted for a uniform signature and ignored."""
     del color
-    return json.dumps(to_document(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return pretty(to_document(result))
 
 
 def to_document(result: ScanResult) -> dict[str, Any]:

@@ -11,11 +11,11 @@ its resource when the block moves.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from sovlint import __version__
+from sovlint.jsontext import pretty
 from sovlint.model import Diagnostic, Finding, ScanResult, Severity, Suppression
 from sovlint.report import sorted_diagnostics
 from sovlint.report.rules_info import INFORMATION_URI, RuleInfo, rules_for
@@ -44,7 +44,7 @@ _DESCRIPTION_LIMIT = 1000
 def render(result: ScanResult, *, color: bool = False) -> str:
     """The SARIF log; ``color`` is accepted for a uniform signature and ignored."""
     del color
-    return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+    return pretty(to_document(result))
 
 
 def to_document(result: ScanResult) -> dict[str, Any]:
