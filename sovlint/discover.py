@@ -106,25 +106,42 @@ def discover(paths: Sequence[str], exclude: Sequence[str], base_dir: Path) -> Di
 
 
 def _walk(root: Path, exclude: Sequence[str], base_dir: Path, found: Discovery) -> list[Path]:
+    """Files under `root`, top-down and in name order; symbolic links are recorded, never
+    followed. `os.scandir` gives each entry's type with the listing, so no file costs a
+    system call of its own."""
     files: list[Path] = []
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
-        current = Path(directory)
-        kept = []
-        for name in sorted(dirnames):
-            if name in NEVER_WALKED:
+    pending = [root]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable directory: as os.walk, which this replaces
+        directories: list[os.DirEntry[str]] = []
+        names: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_directory = entry.is_dir()  # a link to a directory counts as one
+            except OSError:
+                is_directory = False
+            (directories if is_directory else names).append(entry)
+        kept: list[Path] = []
+        for entry in directories:
+            if entry.name in NEVER_WALKED:
                 continue
-            sub = current / name
-            if sub.is_symlink():
+            sub = current / entry.name
+            if entry.is_symlink():
                 found.symlinks.append(sub)
                 continue
             if exclude and matches(_relative(sub, base_dir) + "/", exclude):
                 found.excluded.append(sub)
                 continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            path = current / name
-            if path.is_symlink():
+            kept.append(sub)
+        pending.extend(reversed(kept))
+        for entry in names:
+            path = current / entry.name
+            if entry.is_symlink():
                 found.symlinks.append(path)
                 continue
             files.append(path)

@@ -49,7 +49,7 @@ from sovlint.normalise.terraform import (
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
 from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
-from sovlint.terraform.loader import TerraformLoader
+from sovlint.terraform.loader import TerraformLoader, configuration_files
 from sovlint.terraform.syntax import ConfigFile, Literal
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class _TerraformFiles:
     def called_directories(self, directory: Path) -> set[Path]:
         """Local module directories a directory's module blocks call."""
         called: set[Path] = set()
-        for path in sorted(directory.glob("*.tf")) + sorted(directory.glob("*.tf.json")):
+        for path in configuration_files(directory):
             parsed, _ = self.parse(path)
             if parsed is None:
                 continue
@@ -255,22 +255,27 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched())
 
 
-# In a worker process: the files parsed by earlier jobs of the same scan, reused.
+# In a worker process: what evaluating a root needs (set once, when the worker starts) and
+# the files parsed by earlier jobs of the same scan, reused.
+_worker_inputs: _RootInputs | None = None
 _worker_files: _TerraformFiles | None = None
 
 
-def _directory_job(job: tuple[Path, _RootInputs]) -> tuple[
+def _start_worker(inputs: _RootInputs) -> None:
+    global _worker_inputs, _worker_files
+    _worker_inputs = inputs
+    _worker_files = _TerraformFiles(inputs.root, ParseCache() if inputs.use_cache else None)
+
+
+def _directory_job(directory: Path) -> tuple[
         set[Path], list[tuple[str, ParseError | None]], _RootResult]:
     """In a worker: the modules a directory calls, its own files, and its evaluation as a
     root module (kept only if no other directory calls it: the worker cannot know)."""
-    global _worker_files
-    directory, inputs = job
-    if _worker_files is None or _worker_files.root != inputs.root:
-        _worker_files = _TerraformFiles(inputs.root, ParseCache() if inputs.use_cache else None)
+    assert _worker_inputs is not None and _worker_files is not None
     _worker_files.take_touched()
     called = _worker_files.called_directories(directory)
     own_files = _worker_files.take_touched()
-    return called, own_files, _evaluate_root(directory, inputs, _worker_files)
+    return called, own_files, _evaluate_root(directory, _worker_inputs, _worker_files)
 
 
 _DirectoryOutcome = tuple[dict[Path, set[Path]], list[tuple[str, ParseError | None]],
@@ -299,9 +304,10 @@ def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
         return evaluate_here
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                               initargs=(inputs,))
     chunk = max(1, len(directories) // (jobs * 8))
-    outcomes = pool.map(_directory_job, [(d, inputs) for d in directories], chunksize=chunk)
+    outcomes = pool.map(_directory_job, directories, chunksize=chunk)
 
     def wait() -> _DirectoryOutcome:
         calls: dict[Path, set[Path]] = {}
@@ -329,7 +335,8 @@ def _start_terraform(discovery: Discovery, root: Path,
         environ=dict(os.environ) if options.environ is None else dict(options.environ),
         use_cache=options.use_cache,
     )
-    directories = list(dict.fromkeys(d.resolve() for d in discovery.terraform_dirs))
+    directories = list(dict.fromkeys(Path(os.path.realpath(d))
+                                     for d in discovery.terraform_dirs))
     wait = _start_directories(directories, inputs, options.jobs,
                               len(discovery.of_kind("terraform")))
 

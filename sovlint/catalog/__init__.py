@@ -193,6 +193,13 @@ def entity_for(terraform_provider: str, region_id: str | None) -> str | None:
     Entities that share a Terraform provider are told apart by the region (``region_match``);
     without a region, or when no special entity claims it, the provider's default entity.
     """
+    if not isinstance(terraform_provider, str) or not isinstance(region_id, (str, type(None))):
+        return None
+    return _entity_for(terraform_provider, region_id)
+
+
+@cache  # catalogue data never changes within a process; called for every resource
+def _entity_for(terraform_provider: str, region_id: str | None) -> str | None:
     candidates = _entities_by_terraform_provider().get(terraform_provider.strip().lower())
     if not candidates:
         return None
@@ -250,8 +257,15 @@ def lookup_region(entity_id: str, written: str) -> Region | None:
     (``eu-west-3a``, ``europe-west1-b``, ``fr-par-1``), OVH numbered regions to their family
     when the number itself is not listed.
     """
+    if not isinstance(entity_id, str) or not isinstance(written, str):
+        return None
+    return _lookup_region(entity_id, written)
+
+
+@cache  # as entity_for: a few distinct regions, looked up for every resource and flow
+def _lookup_region(entity_id: str, written: str) -> Region | None:
     entity = _regions().get(entity_id)
-    if entity is None or not isinstance(written, str):
+    if entity is None:
         return None
     key = _find_key(entity, written)
     return _resolve(entity, key) if key is not None else None

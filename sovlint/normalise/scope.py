@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -39,8 +38,8 @@ def apply_scope(
 ) -> list[Resource]:
     """Resources with their scope set. With neither tags nor paths, everything is in scope."""
     if not tags and not paths:
-        return [dataclasses.replace(r, scope=Scope(True, "default: no scope configured"))
-                for r in resources]
+        everything = Scope(True, "default: no scope configured")
+        return [r.with_scope(everything) for r in resources]
     # Kubernetes: the labels of a Namespace apply to every object in it.
     namespaces = {r.address.split("/", 1)[1]: r.labels for r in resources
                   if r.kind == "kubernetes" and r.type == "Namespace"}
@@ -59,25 +58,44 @@ def apply_scope(
                                                                                     paths):
                 why = f"path {relative}"
         scope = Scope(True, why) if why else Scope(False, "no scope tag or path matches")
-        scoped.append(dataclasses.replace(resource, scope=scope))
+        scoped.append(resource.with_scope(scope))
     return scoped
 
 
-def _nearest(candidates: Sequence[int], resources: Sequence[Resource], near: str) -> int | None:
+class _Nearest:
     """Of the resources with one address (several root modules may share it), the one whose
-    file is closest to `near` (the longest common directory prefix)."""
-    if not candidates:
-        return None
-    def shared(index: int) -> int:
-        mine, theirs = resources[index].source.file.split("/"), near.split("/")
-        count = 0
-        for left, right in zip(mine, theirs, strict=False):
-            if left != right:
-                break
-            count += 1
-        return count
+    file is closest to a given file: the longest common directory prefix, the first in scan
+    order among equals. Each address's files are indexed by their path prefixes once, so a
+    look-up costs the depth of the path, not the number of root modules."""
 
-    return max(candidates, key=shared)
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self._resources = resources
+        self._positions: dict[str, list[int]] = {}
+        for index, resource in enumerate(resources):
+            self._positions.setdefault(resource.address, []).append(index)
+        self._prefixes: dict[str, dict[tuple[str, ...], int]] = {}
+
+    def __call__(self, address: str | None, near: str) -> int | None:
+        candidates = self._positions.get(address or "")
+        if not candidates:
+            return None
+        assert address is not None
+        if len(candidates) == 1:
+            return candidates[0]
+        prefixes = self._prefixes.get(address)
+        if prefixes is None:
+            prefixes = {}
+            for index in candidates:  # in scan order: the first one of a prefix is kept
+                parts = tuple(self._resources[index].source.file.split("/"))
+                for length in range(len(parts) + 1):
+                    prefixes.setdefault(parts[:length], index)
+            self._prefixes[address] = prefixes
+        parts = tuple(near.split("/"))
+        for length in range(len(parts), -1, -1):
+            found = prefixes.get(parts[:length])
+            if found is not None:
+                return found
+        return None  # not reached: the empty prefix is every candidate's
 
 
 def propagate_scope(resources: Sequence[Resource]) -> list[Resource]:
@@ -85,17 +103,15 @@ def propagate_scope(resources: Sequence[Resource]) -> list[Resource]:
     replication configuration, which carries no tags) and a resource that receives data from
     an in-scope resource are in scope."""
     result = list(resources)
-    positions: dict[str, list[int]] = {}
-    for index, resource in enumerate(result):
-        positions.setdefault(resource.address, []).append(index)
+    nearest = _Nearest(result)  # addresses and files never change below, only scopes
     for _ in range(4):
         changed = False
         for index in range(len(result)):
             resource = result[index]
             for flow in resource.flows:
                 near = resource.source.file
-                source_at = _nearest(positions.get(flow.source_resource or "", []), result, near)
-                target_at = _nearest(positions.get(flow.target_resource or "", []), result, near)
+                source_at = nearest(flow.source_resource, near)
+                target_at = nearest(flow.target_resource, near)
                 if source_at is None or not result[source_at].scope.in_scope:
                     continue
                 source = result[source_at]
@@ -103,13 +119,12 @@ def propagate_scope(resources: Sequence[Resource]) -> list[Resource]:
                     # A replica or edge cache declaring where it copies from receives data;
                     # a replication configuration, which holds none, configures the source.
                     verb = "receives data from" if target_at == index else "configures"
-                    result[index] = dataclasses.replace(
-                        result[index], scope=Scope(True, f"{verb} {source.address}"))
+                    result[index] = result[index].with_scope(
+                        Scope(True, f"{verb} {source.address}"))
                     changed = True
                 if target_at is not None and not result[target_at].scope.in_scope:
                     why = f"receives data from {source.address}"
-                    result[target_at] = dataclasses.replace(result[target_at],
-                                                            scope=Scope(True, why))
+                    result[target_at] = result[target_at].with_scope(Scope(True, why))
                     changed = True
         if not changed:
             break

@@ -422,6 +422,26 @@ class _ModuleInstance:
         return None
 
 
+def _files_ending(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Regular files (or links to one) of a directory whose names end with a suffix, by name.
+    One `os.scandir` instead of a glob per suffix: every module directory is listed by every
+    root module that calls it."""
+    try:
+        with os.scandir(directory) as listing:
+            names = [entry.name for entry in listing
+                     if entry.name.endswith(suffixes) and entry.is_file()]
+    except OSError:
+        return []
+    return [directory / name for name in sorted(names)]
+
+
+def configuration_files(directory: Path) -> list[Path]:
+    """The `.tf` files of a module directory by name, then its `.tf.json` files by name."""
+    found = _files_ending(directory, (".tf", ".tf.json"))
+    return ([p for p in found if p.name.endswith(".tf")]
+            + [p for p in found if p.name.endswith(".tf.json")])
+
+
 class TerraformLoader:
     """Evaluates a root module directory and every local module it calls."""
 
@@ -457,9 +477,7 @@ class TerraformLoader:
         directory = directory.resolve() if not directory.is_absolute() else directory
         if directory not in self._module_cache:
             files: list[ConfigFile] = []
-            for path in sorted(directory.glob("*.tf")) + sorted(directory.glob("*.tf.json")):
-                if not path.is_file():
-                    continue
+            for path in configuration_files(directory):
                 parsed, error = self.parse_file(path)
                 self.result.files.append(self.display(path))
                 if error is not None:
@@ -489,10 +507,7 @@ class TerraformLoader:
                 block = config.variables.get(name)
                 values[name] = _parse_cli_value(text, block)
         candidates = [self.root / "terraform.tfvars", self.root / "terraform.tfvars.json"]
-        autos = sorted(
-            list(self.root.glob("*.auto.tfvars")) + list(self.root.glob("*.auto.tfvars.json")),
-            key=lambda p: p.name,
-        )
+        autos = _files_ending(self.root, (".auto.tfvars", ".auto.tfvars.json"))
         for path in [*candidates, *autos, *self.var_files]:
             if not path.is_file():
                 continue
