@@ -809,6 +809,7 @@ def _scan(
     # Terraform is evaluated in worker processes while this one reads the manifests.
     finish_terraform = _start_terraform(discovery, root, options)
     manifests = _read_manifests(discovery, root, options, out)
+    catalog.preload()  # needed below; meanwhile the workers may still be busy
     finish_terraform(out)
     if manifests is not None:
         _scan_manifests(manifests, discovery, root, config, options, out)

@@ -27,6 +27,7 @@ __all__ = [
     "location_attributes",
     "lookup_region",
     "paired_region",
+    "preload",
     "provider_config_region_attributes",
     "provider_ids",
     "provider_record",
@@ -44,6 +45,17 @@ def load_data(name: str) -> Any:
     """One of the catalogue's data files (``data/NAME``), parsed once per process."""
     path = resources.files("sovlint.catalog").joinpath("data").joinpath(name)
     return load_yaml_data(path.read_text(encoding="utf-8"))
+
+
+def preload() -> None:
+    """Read every data file now (each is read once per process anyway): a scan calls this
+    while its worker processes evaluate the Terraform, when it would otherwise wait."""
+    for name in ("flows.yaml", "registries.yaml", "telemetry.yaml"):
+        load_data(name)
+    _regions()
+    _providers()
+    _resource_types()
+    _countries()
 
 
 @dataclass(frozen=True)
