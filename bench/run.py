@@ -286,7 +286,8 @@ def table(rows: list[dict[str, object]], markdown: bool) -> str:
 
 
 def flatness(rows: list[dict[str, object]]) -> str | None:
-    """Time per resource of the largest corpus against the smallest one."""
+    """Time per resource of the largest corpus against the smallest one, and the time each
+    further resource costs between the two."""
     sized = [r for r in rows if int(r["resources"])]  # type: ignore[call-overload]
     if len(sized) < 2:
         return None
@@ -299,9 +300,13 @@ def flatness(rows: list[dict[str, object]]) -> str | None:
         per = [float(r[key]) / int(r["resources"])  # type: ignore[arg-type,call-overload]
                for r in (small, large)]
         ratios.append(per[1] / per[0])
+    # What each further resource costs, start-up (paid once per run) taken out.
+    extra = int(large["resources"]) - int(small["resources"])  # type: ignore[call-overload]
+    marginal = (float(large["wall_s"]) - float(small["wall_s"])) / extra * 1000  # type: ignore[arg-type]
     return (f"Time per resource, {int(large['resources']):,} against "  # type: ignore[call-overload]
             f"{int(small['resources']):,} resources: "  # type: ignore[call-overload]
-            f"{ratios[0]:.2f}× wall time, {ratios[1]:.2f}× CPU time")
+            f"{ratios[0]:.2f}× wall time, {ratios[1]:.2f}× CPU time; each further resource "
+            f"{marginal:.2f} ms of wall time")
 
 
 def main() -> None:
@@ -340,7 +345,7 @@ def main() -> None:
     load_before = _load_average()
     rows = [measure(target, args, checkov) for target in targets]
     print(table(rows, args.markdown))
-    note = flatness(rows)
+    note = flatness(rows[len(args.dir):])  # the generated corpora, one shape at several sizes
     if note:
         print(f"\n{note}")
     tools = f"sovlint {_sovlint_version()}"
