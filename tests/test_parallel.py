@@ -4,6 +4,7 @@ same for any N (SPEC: output identical for any number of jobs)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -108,6 +109,8 @@ def test_fixtures_report_is_the_same_with_workers(tmp_path: Path) -> None:
     assert two.stdout == one.stdout
 
 
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the workers must inherit the patched function")
 @pytest.mark.usefixtures("parallel_always")
 def test_directories_are_evaluated_in_workers(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
