@@ -216,6 +216,9 @@ class _RootInputs:
     environ: dict[str, str]
     use_cache: bool
 
+    def new_files(self) -> _TerraformFiles:
+        return _TerraformFiles(self.root, ParseCache() if self.use_cache else None)
+
 
 @dataclass
 class _RootResult:
@@ -264,7 +267,7 @@ _worker_files: _TerraformFiles | None = None
 def _start_worker(inputs: _RootInputs) -> None:
     global _worker_inputs, _worker_files
     _worker_inputs = inputs
-    _worker_files = _TerraformFiles(inputs.root, ParseCache() if inputs.use_cache else None)
+    _worker_files = inputs.new_files()
 
 
 def _directory_job(directory: Path) -> tuple[
@@ -272,14 +275,13 @@ def _directory_job(directory: Path) -> tuple[
     """In a worker: the modules a directory calls, its own files, and its evaluation as a
     root module (kept only if no other directory calls it: the worker cannot know)."""
     assert _worker_inputs is not None and _worker_files is not None
-    _worker_files.take_touched()
     called = _worker_files.called_directories(directory)
     own_files = _worker_files.take_touched()
     return called, own_files, _evaluate_root(directory, _worker_inputs, _worker_files)
 
 
-_DirectoryOutcome = tuple[dict[Path, set[Path]], list[tuple[str, ParseError | None]],
-                          dict[Path, _RootResult]]
+# The files of the scanned directories with their parse errors, and the root modules' results.
+_DirectoryOutcome = tuple[list[tuple[str, ParseError | None]], dict[Path, _RootResult]]
 
 
 def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
@@ -295,12 +297,12 @@ def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
     parallel."""
     if jobs <= 1 or file_count < PARALLEL_THRESHOLD or len(directories) < 2:
         def evaluate_here() -> _DirectoryOutcome:
-            files = _TerraformFiles(inputs.root, ParseCache() if inputs.use_cache else None)
+            files = inputs.new_files()
             calls = {d: files.called_directories(d) - {d} for d in directories}
             scanned = files.take_touched()
             roots = _root_modules(calls)
-            return calls, scanned, {d: _evaluate_root(d, inputs, files) for d in directories
-                                    if d in roots}
+            return scanned, {d: _evaluate_root(d, inputs, files) for d in directories
+                             if d in roots}
         return evaluate_here
     from concurrent.futures import ProcessPoolExecutor
 
@@ -320,7 +322,7 @@ def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
                 scanned += own_files
                 evaluated[directory] = result
         roots = _root_modules(calls)
-        return calls, scanned, {d: r for d, r in evaluated.items() if d in roots}
+        return scanned, {d: r for d, r in evaluated.items() if d in roots}
     return wait
 
 
@@ -341,7 +343,7 @@ def _start_terraform(discovery: Discovery, root: Path,
                               len(discovery.of_kind("terraform")))
 
     def finish(out: _Collected) -> None:
-        _, scanned, results = wait()
+        scanned, results = wait()
         files: dict[str, ParseError | None] = dict(scanned)
         for directory in directories:
             result = results.get(directory)
