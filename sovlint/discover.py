@@ -36,6 +36,7 @@ class Discovery:
     helm_charts: list[Path] = field(default_factory=list)
     kustomizations: list[Path] = field(default_factory=list)
     symlinks: list[Path] = field(default_factory=list)  # not followed (loops, outside the tree)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories, and why
 
     def of_kind(self, kind: FileKind) -> list[DiscoveredFile]:
         return [f for f in self.files if f.kind == kind]
@@ -116,8 +117,9 @@ def _walk(root: Path, exclude: Sequence[str], base_dir: Path, found: Discovery) 
         try:
             with os.scandir(current) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
-            continue  # unreadable directory: as os.walk, which this replaces
+        except OSError as exc:
+            found.unreadable.append((current, exc.strerror or str(exc)))
+            continue
         directories: list[os.DirEntry[str]] = []
         names: list[os.DirEntry[str]] = []
         for entry in entries:

@@ -806,6 +806,9 @@ def _scan(
     out = _Collected()
     for missing in discovery.missing:
         out.errors.append(ParseError(missing, 1, "no such file or directory"))
+    for directory, reason in discovery.unreadable:
+        out.errors.append(ParseError(_display(directory, root), 1,
+                                     f"cannot read directory: {reason}"))
     for link in discovery.symlinks:
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     # Terraform is evaluated in worker processes while this one reads the manifests.

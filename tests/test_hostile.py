@@ -225,6 +225,25 @@ def test_files_failing_to_read_are_reported(tmp_path: Path,
                                       ("main.tf", 1, "cannot read file: Permission denied")]
 
 
+def test_directories_failing_to_list_are_reported(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # A directory sovlint cannot list may hold Terraform: an error, not a silent gap.
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path).name == "secret":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "main.tf").write_text("")
+    (tmp_path / "main.tf").write_text("")
+    report = scan(tmp_path)
+    assert errors(report) == [("secret", 1, "cannot read directory: Permission denied")]
+    assert report["summary"]["passed"] is False
+
+
 def test_variable_files_too_large_binary_or_too_deep_are_errors(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tfvars, "MAX_FILE_BYTES", 100)
