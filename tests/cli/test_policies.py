@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from helpers import FIXTURES, REPO, run_cli
+from helpers import FIXTURES, run_cli
 
 CUSTOM = FIXTURES / "custom-policies"
 
@@ -292,7 +292,10 @@ def test_opa_url_builds_the_remote_engine_with_the_python_policies(
 
     [(url, directories, timeout)] = FakeOpaEngine.built
     assert (url, timeout) == ("http://opa.internal:8181", 42.0)
-    assert directories[0] == REPO / "policies"
+    from sovlint.resources import builtin_policies_dir
+
+    # The installed package's copy of the built-in policies (not the source tree's).
+    assert directories[0] == builtin_policies_dir()
     assert directories[1:] == [tree.parent / "policies" / "rego"]
     assert sorted({f["rule_id"] for f in report["findings"]}) == ["ACME001", "ACME004"]
 
