@@ -267,18 +267,30 @@ class Resource:
     # Container images the resource runs (SOV006) and telemetry it exports (SOV007).
     images: tuple[ContainerImage, ...] = ()
     telemetry: tuple[TelemetryExport, ...] = ()
+    # The root module it was evaluated for (Terraform: that directory relative to the scan
+    # root, "." for the scan root itself) or the Kustomize overlay / Helm chart that rendered
+    # it; None for a plain manifest. Identity is (root, address) (SPEC §3).
+    root: str | None = None
 
     def with_scope(self, scope: Scope) -> Resource:
         """This record with another scope. `dataclasses.replace` does the same through
         `__init__` and costs ten times more; every resource of a scan goes through here."""
+        return self._with("scope", scope)
+
+    def with_root(self, root: str | None) -> Resource:
+        """This record as evaluated for the root module (or overlay) `root`."""
+        return self._with("root", root)
+
+    def _with(self, name: str, value: Any) -> Resource:
         copy = object.__new__(Resource)
         copy.__dict__.update(self.__dict__)
-        object.__setattr__(copy, "scope", scope)
+        object.__setattr__(copy, name, value)
         return copy
 
     def to_input(self) -> dict[str, Any]:
         return {
             "address": self.address,
+            "root": self.root,
             "type": self.type,
             "kind": self.kind,
             "source": self.source.to_input(),
@@ -340,13 +352,28 @@ class Finding:
     location: dict[str, Any] | None = None
     target: dict[str, Any] | None = None
     suppression: Suppression | None = None
+    # The root module (or overlay) of the resource: with `resource`, its identity.
+    root: str | None = None
 
     @property
     def suppressed(self) -> bool:
         return self.suppression is not None
 
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.file, self.line, self.rule_id, self.resource or "")
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        return (self.file, self.line, self.rule_id, self.resource or "", self.root or "")
+
+    def subject(self, *, with_root: bool) -> str | None:
+        """The resource as reports name it: `root: address` when the scan has several roots
+        (SPEC §3), else the address; None for a finding on a file."""
+        if self.resource is None:
+            return None
+        return root_qualified(self.root, self.resource, with_root=with_root)
+
+
+def root_qualified(root: str | None, address: str, *, with_root: bool) -> str:
+    """`examples/complete: module.aks.azurerm_kubernetes_cluster.main` when the scan has
+    several roots (SPEC §3), else the address alone."""
+    return f"{root}: {address}" if with_root and root is not None else address
 
 
 @dataclass(frozen=True)
@@ -379,6 +406,14 @@ class ScanResult:
     @property
     def active_findings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if not f.suppressed)
+
+    @property
+    def several_roots(self) -> bool:
+        """Whether the scan has more than one root module or overlay: then reports name each
+        finding's root (SPEC §3)."""
+        roots = {r.root for r in self.resources if r.root is not None}
+        roots |= {f.root for f in self.findings if f.root is not None}
+        return len(roots) > 1
 
     @property
     def passed(self) -> bool:

@@ -254,6 +254,8 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     resources += provider_telemetry_records(provider_sites(managed.values()))
     if loaded.backend is not None:
         resources.append(normalise_backend(loaded.backend))
+    root = _display(directory, inputs.root)
+    resources = [resource.with_root(root) for resource in resources]
     # Errors of variable files, and of the module files the loader read.
     return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched())
 
@@ -374,6 +376,8 @@ class _Stream:
     text: str = ""
     # Rendered Kustomize output: (kind, name) -> (file, line) of the input that declared it.
     origins: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    # The overlay or chart that rendered it (its objects' `root`); None for a plain stream.
+    root: str | None = None
 
 
 def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[_Stream],
@@ -412,7 +416,7 @@ def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[
                 origins.setdefault((str(obj["kind"]), name),
                                    (_display(member, root), document.line))
         streams.append(_Stream(display, parse_yaml_stream(rendered.text, display),
-                               rendered.text, origins))
+                               rendered.text, origins, _display(directory, root)))
     return streams, consumed
 
 
@@ -435,7 +439,8 @@ def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Str
         text = rendered.text
         if prefix not in (".", ""):
             text = _prefix_sources(text, prefix)
-        streams.append(_Stream(display, parse_yaml_stream(text, display), text))
+        streams.append(_Stream(display, parse_yaml_stream(text, display), text,
+                               root=_display(chart, root)))
     return streams
 
 
@@ -572,7 +577,8 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
                                         cluster_region)
             if resource.data_bearing and resource.location.how == CLUSTER_UNCONFIGURED:
                 unpinned_without_cluster = True
-            out.resources.append(resource)
+            out.resources.append(resource if stream.root is None
+                                 else resource.with_root(stream.root))
     if unpinned_without_cluster:
         out.diagnostics.append(Diagnostic(
             "", "kubernetes: the cluster location is not configured (kubernetes.cluster in "
@@ -639,9 +645,11 @@ def _scan_plan(text: str, display: str, out: _Collected, directory: Path | None,
                          if id(r) in kept or all(r is not old for old in replaced)]
         out.diagnostics.append(Diagnostic(display, "the plan replaces the HCL evaluation of "
                                           "its directory (the plan's values are exact)"))
-    out.resources.extend(resources)
     if plan.backend is not None:
-        out.resources.append(normalise_backend(plan.backend))
+        resources.append(normalise_backend(plan.backend))
+    # The plan's directory is its root module; a plan from standard input has none known.
+    root_module = _display(directory, root) if directory is not None else None
+    out.resources.extend(resource.with_root(root_module) for resource in resources)
 
 
 def policy_input(resources: Sequence[Resource], errors: Sequence[ParseError],
@@ -666,21 +674,49 @@ def policy_input(resources: Sequence[Resource], errors: Sequence[ParseError],
     }
 
 
+class _Records:
+    """The resource records a deny may mean. Identity is (root, address) (SPEC §3); a file
+    tells apart Kubernetes objects of one address in two plain manifests."""
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self._by_key: dict[tuple[str | None, str, str | None], list[Resource]] = {}
+        for resource in resources:
+            for key in ((resource.root, resource.address, resource.source.file),
+                        (resource.root, resource.address, None)):
+                self._by_key.setdefault(key, []).append(resource)
+            for key in (("*", resource.address, resource.source.file),
+                        ("*", resource.address, None)):
+                self._by_key.setdefault(key, []).append(resource)
+
+    def meant(self, deny: Deny) -> list[Resource]:
+        """The records a deny is about: the one of its root, or, for a deny that does not
+        name its root (a custom policy written before roots existed), the first record of
+        each root that has the address: reported for every root rather than for none."""
+        if not deny.resource:
+            return []
+        if deny.root is not None:
+            found = (self._by_key.get((deny.root, deny.resource, deny.file))
+                     or self._by_key.get((deny.root, deny.resource, None)))
+            if found:
+                return found[:1]
+        found = (self._by_key.get(("*", deny.resource, deny.file))
+                 or self._by_key.get(("*", deny.resource, None)) or [])
+        first: dict[str | None, Resource] = {}
+        for resource in found:
+            first.setdefault(resource.root, resource)
+        return list(first.values())
+
+
 def findings_from_denies(
     denies: Sequence[Deny],
     rules: dict[str, RuleMetadata],
     resources: Sequence[Resource],
     config: Config,
 ) -> list[Finding]:
-    # The same address can exist in several root modules (envs/prod and envs/dev): policies
-    # name the file too, and a deny without one falls back to the first resource.
-    by_address: dict[str, Resource] = {}
-    by_file: dict[tuple[str, str], Resource] = {}
-    for candidate in resources:
-        by_address.setdefault(candidate.address, candidate)
-        by_file.setdefault((candidate.address, candidate.source.file), candidate)
-    findings: dict[tuple[str, str, str, int], Finding] = {}
-    for deny in sorted(denies, key=lambda d: (d.rule_id, d.resource or "", d.message)):
+    records = _Records(resources)
+    findings: dict[tuple[str, str, str, str, int], Finding] = {}
+    for deny in sorted(denies, key=lambda d: (d.rule_id, d.root or "", d.resource or "",
+                                              d.message)):
         if not rule_enabled(config, deny.rule_id):
             continue
         metadata = rules.get(deny.rule_id)
@@ -688,36 +724,37 @@ def findings_from_denies(
         if metadata is not None and metadata.severity in ("low", "medium", "high", "critical"):
             default = metadata.severity  # type: ignore[assignment]
         severity = rule_severity(config, deny.rule_id, default)
-        resource = None
-        if deny.resource:
-            resource = by_file.get((deny.resource, deny.file or "")) or by_address.get(
-                deny.resource)
-        file = deny.file or (resource.source.file if resource else "")
-        line = deny.line or (resource.source.line if resource else 1)
-        end_line = resource.source.end_line if resource else line
-        key = (deny.rule_id, deny.resource or "", file, line if resource is None else 0)
-        if key in findings:
-            continue  # one finding per resource and rule
-        location = None
-        if resource is not None:
-            location = {
-                "provider": resource.provider.id,
-                "region": resource.location.region_id or resource.location.written,
-                "country": resource.location.country,
-            }
-        findings[key] = Finding(
-            rule_id=deny.rule_id,
-            rule_name=metadata.name if metadata else deny.rule_id.lower(),
-            severity=severity,
-            message=deny.message,
-            resource=deny.resource,
-            resource_type=resource.type if resource else None,
-            file=file,
-            line=line,
-            end_line=end_line,
-            location=location,
-            target=deny.target,
-        )
+        meant: list[Resource | None] = list(records.meant(deny)) or [None]
+        for resource in meant:
+            file = deny.file or (resource.source.file if resource else "")
+            line = deny.line or (resource.source.line if resource else 1)
+            end_line = resource.source.end_line if resource else line
+            root = resource.root if resource is not None else deny.root
+            key = (deny.rule_id, root or "", deny.resource or "", file,
+                   line if resource is None else 0)
+            if key in findings:
+                continue  # one finding per resource and rule
+            location = None
+            if resource is not None:
+                location = {
+                    "provider": resource.provider.id,
+                    "region": resource.location.region_id or resource.location.written,
+                    "country": resource.location.country,
+                }
+            findings[key] = Finding(
+                rule_id=deny.rule_id,
+                rule_name=metadata.name if metadata else deny.rule_id.lower(),
+                severity=severity,
+                message=deny.message,
+                resource=deny.resource,
+                resource_type=resource.type if resource else None,
+                file=file,
+                line=line,
+                end_line=end_line,
+                location=location,
+                target=deny.target,
+                root=root,
+            )
     return sorted(findings.values(), key=Finding.sort_key)
 
 
@@ -840,8 +877,9 @@ def _scan(
         lambda rule_id: rule_ignorable(config, rule_id))
     out.diagnostics.extend(ignore_notes)
     if options.baseline is not None:
-        findings = apply_baseline(findings, read_baseline(Path(options.baseline)),
-                                  options.baseline)
+        findings, baseline_notes = apply_baseline(
+            findings, read_baseline(Path(options.baseline)), options.baseline)
+        out.diagnostics.extend(baseline_notes)
     diagnostics = sorted(set(out.diagnostics), key=lambda d: (d.file, d.line or 0, d.message))
     return ScanResult(
         profile=config.profile,

@@ -8,7 +8,8 @@ it:
 
 An ignore suppresses only with a reason, before its end date, and for a rule that is
 ignorable; otherwise the finding stays and a diagnostic names the ignore's file and line.
-A baseline records findings by a fingerprint that survives line moves (rule, resource, file).
+A baseline records findings by a fingerprint that survives line moves (rule, root module,
+resource, file).
 """
 
 from __future__ import annotations
@@ -177,11 +178,27 @@ def _why_not(
 # --- baselines ---------------------------------------------------------------------------
 
 
+BASELINE_VERSION = 2
+
+
 def fingerprint(finding: Finding) -> str:
-    """Stable across line moves: rule, resource address (or message for file errors), file."""
+    """Stable across line moves: rule, root module, resource address (or the message for a
+    file error), file. The root is left out when it is the scan root itself or unknown, so
+    that a scan of one root keeps the fingerprints it had before roots were recorded."""
     subject = finding.resource if finding.resource is not None else finding.message
-    digest = hashlib.sha256(f"{finding.rule_id}|{subject}|{finding.file}".encode())
-    return digest.hexdigest()[:32]
+    if finding.root in (None, "."):
+        return _digest(f"{finding.rule_id}|{subject}|{finding.file}")
+    return _digest(f"{finding.rule_id}|{finding.root}|{subject}|{finding.file}")
+
+
+def legacy_fingerprint(finding: Finding) -> str:
+    """The fingerprint of baseline version 1: rule, resource, file (no root)."""
+    subject = finding.resource if finding.resource is not None else finding.message
+    return _digest(f"{finding.rule_id}|{subject}|{finding.file}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def write_baseline(findings: Iterable[Finding], path: Path) -> int:
@@ -189,13 +206,13 @@ def write_baseline(findings: Iterable[Finding], path: Path) -> int:
     entries = sorted(
         {
             fingerprint(f): {"fingerprint": fingerprint(f), "rule_id": f.rule_id,
-                             "resource": f.resource, "file": f.file}
+                             "root": f.root, "resource": f.resource, "file": f.file}
             for f in findings
             if not f.suppressed
         }.values(),
-        key=lambda e: (str(e["file"]), str(e["rule_id"]), str(e["resource"])),
+        key=lambda e: (str(e["file"]), str(e["rule_id"]), str(e["root"]), str(e["resource"])),
     )
-    document = {"version": 1, "tool": "sovlint", "findings": entries}
+    document = {"version": BASELINE_VERSION, "tool": "sovlint", "findings": entries}
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
@@ -203,11 +220,19 @@ def write_baseline(findings: Iterable[Finding], path: Path) -> int:
     return len(entries)
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """The fingerprints a baseline file records, and the format version they follow."""
+
+    version: int
+    fingerprints: frozenset[str]
+
+
 class BaselineError(Exception):
     pass
 
 
-def read_baseline(path: Path) -> set[str]:
+def read_baseline(path: Path) -> Baseline:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -216,17 +241,51 @@ def read_baseline(path: Path) -> set[str]:
         raise BaselineError(f"baseline {path} is not JSON: {exc}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
         raise BaselineError(f"baseline {path} has no `findings` list")
-    return {str(e["fingerprint"]) for e in document["findings"]
-            if isinstance(e, dict) and "fingerprint" in e}
+    version = document.get("version", 1)
+    if version not in (1, BASELINE_VERSION) or isinstance(version, bool):
+        raise BaselineError(f"baseline {path} has version {version!r}; this release reads "
+                            f"versions 1 and {BASELINE_VERSION}")
+    return Baseline(int(version), frozenset(
+        str(e["fingerprint"]) for e in document["findings"]
+        if isinstance(e, dict) and "fingerprint" in e))
 
 
-def apply_baseline(findings: Sequence[Finding], known: set[str], source: str) -> list[Finding]:
-    """Findings already in the baseline are suppressed (kind `baseline`), not dropped."""
+def apply_baseline(findings: Sequence[Finding], baseline: Baseline,
+                   source: str) -> tuple[list[Finding], list[Diagnostic]]:
+    """Findings already in the baseline are suppressed (kind `baseline`), not dropped.
+
+    A version 1 baseline does not record root modules: one of its entries covers a finding
+    only when no other root has a finding with the same rule, resource and file. When several
+    roots do, the entry cannot say which one it meant, and none is covered (the gate fails
+    rather than let a new violation through); a note says to record the baseline again."""
+    covered: set[int] = set()
+    notes: list[Diagnostic] = []
+    if baseline.version >= 2:
+        covered = {i for i, f in enumerate(findings)
+                   if not f.suppressed and fingerprint(f) in baseline.fingerprints}
+    else:
+        by_legacy: dict[str, list[int]] = {}
+        for i, finding in enumerate(findings):
+            if not finding.suppressed:
+                by_legacy.setdefault(legacy_fingerprint(finding), []).append(i)
+        for key, positions in sorted(by_legacy.items()):
+            if key not in baseline.fingerprints:
+                continue
+            if len({findings[i].root for i in positions}) == 1:
+                covered.update(positions)
+                continue
+            first = findings[positions[0]]
+            roots = ", ".join(sorted(str(findings[i].root) for i in positions))
+            notes.append(Diagnostic(first.file, f"baseline {source} (version 1, without root "
+                                    f"modules) records {first.rule_id} on {first.resource}, "
+                                    f"which several roots now have ({roots}): none is "
+                                    "covered; record the baseline again with "
+                                    "--write-baseline", first.line))
     result: list[Finding] = []
-    for finding in findings:
-        if finding.suppressed or fingerprint(finding) not in known:
+    for i, finding in enumerate(findings):
+        if i not in covered:
             result.append(finding)
             continue
         result.append(dataclasses.replace(finding, suppression=Suppression(
             reason=f"recorded in baseline {source}", kind="baseline")))
-    return result
+    return result, notes

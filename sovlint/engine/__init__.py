@@ -23,6 +23,8 @@ class Deny:
     file: str | None = None
     line: int | None = None
     target: dict[str, Any] | None = None
+    # The resource's `root` (SPEC §3): which of the records sharing an address is meant.
+    root: str | None = None
 
 
 class PolicyError(Exception):
@@ -48,6 +50,7 @@ def deny_from_object(obj: Any) -> Deny | None:
     if not isinstance(rule_id, str) or not isinstance(message, str):
         return None
     resource = obj.get("resource")
+    root = obj.get("root")
     line = obj.get("line")
     target = obj.get("target")
     return Deny(
@@ -57,6 +60,7 @@ def deny_from_object(obj: Any) -> Deny | None:
         file=obj.get("file") if isinstance(obj.get("file"), str) else None,
         line=int(line) if isinstance(line, (int, float)) and not isinstance(line, bool) else None,
         target=target if isinstance(target, dict) else None,
+        root=root if isinstance(root, str) else None,
     )
 
 

@@ -183,10 +183,11 @@ class PythonEngine:
                 f"{subject}") from None
         address = resource["address"] if resource is not None else None
         source = resource["source"] if resource is not None else {}
+        root = resource.get("root") if resource is not None else None
         denies: list[Deny] = []
         for item in items:
             if isinstance(item, str):
-                denies.append(Deny(rule.id, address, item, file=source.get("file")))
+                denies.append(Deny(rule.id, address, item, file=source.get("file"), root=root))
             elif isinstance(item, Violation):
                 own = item.resource is None or item.resource == address
                 denies.append(Deny(
@@ -197,6 +198,7 @@ class PythonEngine:
                         source.get("file") if own else None),
                     line=item.line,
                     target=thaw(item.target) if item.target is not None else None,
+                    root=root,
                 ))
             else:
                 raise PolicyError(f"{_display(rule.file)}:{rule.line}: Python rule {rule.id} "

@@ -382,22 +382,24 @@ def kubernetes_workload(obj: Mapping[str, Any]) -> tuple[tuple[ContainerImage, .
 
 def attach_configmaps(resources: Sequence[Resource]) -> list[Resource]:
     """Telemetry of Kubernetes workloads recomputed with the ConfigMaps of the same scan
-    (`envFrom.configMapRef`, `env[].valueFrom.configMapKeyRef`, same namespace)."""
-    configmaps: dict[tuple[str, str], dict[str, str]] = {}
+    (`envFrom.configMapRef`, `env[].valueFrom.configMapKeyRef`, same namespace): those of the
+    same overlay first, then those of plain manifests."""
+    by_root: dict[str | None, dict[tuple[str, str], dict[str, str]]] = {}
     for resource in resources:
         if resource.kind == "kubernetes" and resource.type == "ConfigMap":
             data = resource.attributes.get("data")
             name = _dig(resource.attributes, ("metadata", "name"))
             if isinstance(data, dict) and isinstance(name, str):
-                configmaps[(_namespace(resource.attributes), name)] = {
+                by_root.setdefault(resource.root, {})[(_namespace(resource.attributes), name)] = {
                     str(k): str(v) for k, v in data.items() if v is not None}
-    if not configmaps:
+    if not by_root:
         return list(resources)
     result: list[Resource] = []
     for resource in resources:
         if resource.kind == "kubernetes" and resource.type in POD_SPEC_PATHS:
             containers = kubernetes_containers(resource.attributes)
             if any(c.configmaps for c in containers):
+                configmaps = {**by_root.get(None, {}), **by_root.get(resource.root, {})}
                 telemetry = telemetry_of(containers, _namespace(resource.attributes), configmaps)
                 resource = dataclasses.replace(resource, telemetry=telemetry)
         result.append(resource)

@@ -163,13 +163,15 @@ def storage_provisioner(obj: dict[str, Any]) -> str | None:
 def link_storage_classes(resources: list[Resource]) -> list[Resource]:
     """A PersistentVolumeClaim is stored by its StorageClass's provisioner, where the class
     allows: it takes the class's provider entity, and its pinned location when it has none."""
-    classes = {r.address.split("/", 1)[1]: r for r in resources
+    # A claim rendered by an overlay takes that overlay's class first, else a plain one.
+    classes = {(r.root, r.address.split("/", 1)[1]): r for r in resources
                if r.kind == "kubernetes" and r.type == "StorageClass"}
     linked: list[Resource] = []
     for resource in resources:
         name = _dig(resource.attributes, ("spec", "storageClassName")) if (
             resource.kind == "kubernetes" and resource.type == "PersistentVolumeClaim") else None
-        storage_class = classes.get(str(name)) if isinstance(name, str) else None
+        storage_class = (classes.get((resource.root, name)) or classes.get((None, name))
+                         if isinstance(name, str) else None)
         if storage_class is None:
             linked.append(resource)
             continue

@@ -41,15 +41,18 @@ def apply_scope(
         everything = Scope(True, "default: no scope configured")
         return [r.with_scope(everything) for r in resources]
     # Kubernetes: the labels of a Namespace apply to every object in it.
-    namespaces = {r.address.split("/", 1)[1]: r.labels for r in resources
+    # (An overlay's objects see its own namespaces first, then those of plain manifests.)
+    namespaces = {(r.root, r.address.split("/", 1)[1]): r.labels for r in resources
                   if r.kind == "kubernetes" and r.type == "Namespace"}
     scoped: list[Resource] = []
     for resource in resources:
         why = _tag_match(resource.labels, tags) if tags else None
         if why is None and tags and resource.kind == "kubernetes":
             parts = resource.address.split("/")
-            if len(parts) == 3 and parts[1] in namespaces:
-                inherited = _tag_match(namespaces[parts[1]], tags)
+            labels = None if len(parts) != 3 else (
+                namespaces.get((resource.root, parts[1])) or namespaces.get((None, parts[1])))
+            if labels is not None:
+                inherited = _tag_match(labels, tags)
                 if inherited is not None:
                     why = f"namespace {parts[1]} {inherited}"
         if why is None and paths:
@@ -63,33 +66,34 @@ def apply_scope(
 
 
 class _Nearest:
-    """Of the resources with one address (several root modules may share it), the one whose
-    file is closest to a given file: the longest common directory prefix, the first in scan
-    order among equals. Each address's files are indexed by their path prefixes once, so a
-    look-up costs the depth of the path, not the number of root modules."""
+    """Of the resources with one address in one root (a flow never leaves its root module;
+    plain manifests, which have no root, may repeat an address), the one whose file is
+    closest to a given file: the longest common directory prefix, the first in scan order
+    among equals. Each address's files are indexed by their path prefixes once, so a look-up
+    costs the depth of the path, not the number of files."""
 
     def __init__(self, resources: Sequence[Resource]) -> None:
         self._resources = resources
-        self._positions: dict[str, list[int]] = {}
+        self._positions: dict[tuple[str | None, str], list[int]] = {}
         for index, resource in enumerate(resources):
-            self._positions.setdefault(resource.address, []).append(index)
-        self._prefixes: dict[str, dict[tuple[str, ...], int]] = {}
+            self._positions.setdefault((resource.root, resource.address), []).append(index)
+        self._prefixes: dict[tuple[str | None, str], dict[tuple[str, ...], int]] = {}
 
-    def __call__(self, address: str | None, near: str) -> int | None:
-        candidates = self._positions.get(address or "")
+    def __call__(self, root: str | None, address: str | None, near: str) -> int | None:
+        key = (root, address or "")
+        candidates = self._positions.get(key)
         if not candidates:
             return None
-        assert address is not None
         if len(candidates) == 1:
             return candidates[0]
-        prefixes = self._prefixes.get(address)
+        prefixes = self._prefixes.get(key)
         if prefixes is None:
             prefixes = {}
             for index in candidates:  # in scan order: the first one of a prefix is kept
                 parts = tuple(self._resources[index].source.file.split("/"))
                 for length in range(len(parts) + 1):
                     prefixes.setdefault(parts[:length], index)
-            self._prefixes[address] = prefixes
+            self._prefixes[key] = prefixes
         parts = tuple(near.split("/"))
         for length in range(len(parts), -1, -1):
             found = prefixes.get(parts[:length])
@@ -110,8 +114,8 @@ def propagate_scope(resources: Sequence[Resource]) -> list[Resource]:
             resource = result[index]
             for flow in resource.flows:
                 near = resource.source.file
-                source_at = nearest(flow.source_resource, near)
-                target_at = nearest(flow.target_resource, near)
+                source_at = nearest(resource.root, flow.source_resource, near)
+                target_at = nearest(resource.root, flow.target_resource, near)
                 if source_at is None or not result[source_at].scope.in_scope:
                     continue
                 source = result[source_at]

@@ -20,7 +20,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     """The workflow commands; ``color`` is ignored (the Actions log is not a terminal)."""
     del color
     lines = [
-        annotation(finding)
+        annotation(finding, with_root=result.several_roots)
         for finding in sorted(result.findings, key=Finding.sort_key)
         if not finding.suppressed
     ]
@@ -28,14 +28,19 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def annotation(finding: Finding) -> str:
-    """`::error file=...,line=...,endLine=...,title=...::message` for one finding."""
+def annotation(finding: Finding, *, with_root: bool = False) -> str:
+    """`::error file=...,line=...,endLine=...,title=...::message` for one finding. When the
+    scan has several roots, the title names the finding's root module: a shared module's file
+    carries one annotation per root that deploys it."""
     line = max(finding.line, 1)
+    title = f"{finding.rule_id} {finding.rule_name}"
+    if with_root and finding.root is not None:
+        title += f" ({finding.root})"
     properties = {
         "file": finding.file,
         "line": str(line),
         "endLine": str(max(finding.end_line, line)),
-        "title": f"{finding.rule_id} {finding.rule_name}",
+        "title": title,
     }
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message)}"

@@ -1,8 +1,9 @@
 """`--format gitlab`: a GitLab Code Quality report (`artifacts:reports:codequality`).
 
 A JSON array with one issue per unsuppressed finding: `description`, `check_name` (the rule
-id), `fingerprint` (the baseline fingerprint: rule, resource, file, so an issue keeps its
-identity when its block moves), `severity` and `location` (`path`, `lines.begin`/`end`).
+id), `fingerprint` (the baseline fingerprint: rule, root module, resource, file, so an issue
+keeps its identity when its block moves and the same module in two roots is two issues),
+`severity` and `location` (`path`, `lines.begin`/`end`).
 Suppressed findings are left out: GitLab has no notion of an accepted issue.
 """
 

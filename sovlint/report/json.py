@@ -57,6 +57,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity,
         "message": finding.message,
         "resource": finding.resource or None,
+        "root": finding.root,
         "resource_type": finding.resource_type,
         "file": finding.file,
         "line": finding.line,

@@ -1,7 +1,9 @@
 """`--format junit`: JUnit XML for Jenkins, Azure DevOps, GitLab and other test report readers.
 
 One `<testsuite name="sovlint">`; a testcase is one rule applied to one resource
-(`classname` = rule id, `name` = resource address, or the file for a parse error):
+(`classname` = rule id, `name` = resource address, prefixed with its root module when the scan
+has several, e.g. `envs/dr: module.records.aws_s3_bucket.records`, or the file for a parse
+error):
 
 - a failure when the rule reported the resource (the message, then `file:line`);
 - skipped when every finding of that rule on that resource is suppressed (the reason);
@@ -22,7 +24,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sovlint import __version__
-from sovlint.model import Finding, Resource, ScanResult, Severity, severity_rank
+from sovlint.model import (
+    Finding,
+    Resource,
+    ScanResult,
+    Severity,
+    root_qualified,
+    severity_rank,
+)
 from sovlint.report.rules_info import builtin_rules
 
 PARSE_ERROR_RULE = "SOV000"
@@ -90,9 +99,10 @@ def evaluated_rules(result: ScanResult) -> list[str]:
 
 
 def _cases(result: ScanResult) -> list[_Case]:
+    roots = result.several_roots
     grouped: dict[tuple[str, str, str], list[Finding]] = {}
     for finding in sorted(result.findings, key=Finding.sort_key):
-        key = (finding.rule_id, _subject(finding), finding.file)
+        key = (finding.rule_id, finding.subject(with_root=roots) or finding.file, finding.file)
         grouped.setdefault(key, []).append(finding)
     cases = [
         _Case(rule_id=rule_id, name=name, file=file, line=max(findings[0].line, 1),
@@ -101,24 +111,21 @@ def _cases(result: ScanResult) -> list[_Case]:
     ]
     for rule_id in evaluated_rules(result):
         for resource in _checked_resources(result.resources):
-            if (rule_id, resource.address, resource.source.file) in grouped:
+            name = root_qualified(resource.root, resource.address, with_root=roots)
+            if (rule_id, name, resource.source.file) in grouped:
                 continue
-            cases.append(_Case(rule_id=rule_id, name=resource.address,
+            cases.append(_Case(rule_id=rule_id, name=name,
                                file=resource.source.file, line=max(resource.source.line, 1)))
     return cases
 
 
 def _checked_resources(resources: Iterable[Resource]) -> list[Resource]:
-    """In-scope resources that hold data, once each."""
-    seen: dict[tuple[str, str], Resource] = {}
+    """In-scope resources that hold data, once each (per root and address)."""
+    seen: dict[tuple[str | None, str, str], Resource] = {}
     for resource in resources:
         if resource.data_bearing and resource.scope.in_scope:
-            seen.setdefault((resource.address, resource.source.file), resource)
+            seen.setdefault((resource.root, resource.address, resource.source.file), resource)
     return list(seen.values())
-
-
-def _subject(finding: Finding) -> str:
-    return finding.resource if finding.resource is not None else finding.file
 
 
 def _testcase(case: _Case) -> ET.Element:

@@ -6,7 +6,8 @@ from one scan to the next. Every finding is a result; a suppressed finding (inli
 baseline) keeps its level and carries a `suppressions` entry with the justification, which
 code scanning reads as a dismissed alert rather than an open one. Paths are relative to the
 directory sovlint ran from (`%SRCROOT%`); fingerprints ignore line numbers, so an alert follows
-its resource when the block moves.
+its resource when the block moves, and include the root module, so the same module deployed
+by two roots gives two alerts.
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     if finding.suppression is not None:
         result["suppressions"] = [_suppression(finding.suppression)]
     properties: dict[str, Any] = {"severity": finding.severity}
+    if finding.root is not None:
+        properties["rootModule"] = finding.root
     if finding.resource_type:
         properties["resourceType"] = finding.resource_type
     if finding.location is not None:
@@ -117,10 +120,15 @@ def _location(finding: Finding) -> dict[str, Any]:
         "region": {"startLine": start, "endLine": max(finding.end_line, start)},
     }
     location: dict[str, Any] = {"physicalLocation": physical}
+    logical = []
+    if finding.root is not None:
+        # The root module (or overlay) the resource was evaluated for: with the address, its
+        # identity (the same module in two roots is two results).
+        logical.append({"fullyQualifiedName": finding.root, "kind": "module"})
     if finding.resource:
-        location["logicalLocations"] = [
-            {"fullyQualifiedName": finding.resource, "kind": "resource"}
-        ]
+        logical.append({"fullyQualifiedName": finding.resource, "kind": "resource"})
+    if logical:
+        location["logicalLocations"] = logical
     return location
 
 

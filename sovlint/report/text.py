@@ -48,9 +48,11 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     suppressed = [finding for finding in findings if finding.suppressed]
     remediations = {rule.id: rule.remediation for rule in result.custom_rules
                     if rule.remediation}
+    roots = result.several_roots
     sections = [
-        *(_rule_section(group, paint, remediations) for group in _group_by_rule(active)),
-        _suppressed_section(suppressed, paint),
+        *(_rule_section(group, paint, remediations, roots)
+          for group in _group_by_rule(active)),
+        _suppressed_section(suppressed, paint, roots),
         _notes_section(result.diagnostics, paint),
     ]
     blocks = [section for section in sections if section]
@@ -114,7 +116,7 @@ def _top_rank(findings: Iterable[Finding]) -> int:
 
 
 def _rule_section(findings: list[Finding], paint: _Painter,
-                  remediations: dict[str, str]) -> str:
+                  remediations: dict[str, str], roots: bool) -> str:
     first = findings[0]
     severity: Severity = SEVERITIES[_top_rank(findings)]
     header = (
@@ -126,8 +128,9 @@ def _rule_section(findings: list[Finding], paint: _Painter,
         fields = [paint(_position(finding.file, finding.line), _BOLD)]
         if finding.severity != severity:
             fields.append(paint(finding.severity, _SEVERITY_STYLE[finding.severity]))
-        if finding.resource:
-            fields.append(finding.resource)
+        subject = finding.subject(with_root=roots)
+        if subject:
+            fields.append(subject)
         fields.append(_indent_continuation(finding.message))
         lines.append("  " + "  ".join(fields))
     hint = FIX_HINTS.get(first.rule_id) or remediations.get(first.rule_id)
@@ -136,7 +139,7 @@ def _rule_section(findings: list[Finding], paint: _Painter,
     return "\n".join(lines)
 
 
-def _suppressed_section(findings: list[Finding], paint: _Painter) -> str:
+def _suppressed_section(findings: list[Finding], paint: _Painter, roots: bool) -> str:
     if not findings:
         return ""
     lines = [paint(f"suppressed ({len(findings)})", _BOLD)]
@@ -144,8 +147,9 @@ def _suppressed_section(findings: list[Finding], paint: _Painter) -> str:
         suppression = finding.suppression
         assert suppression is not None  # only suppressed findings reach this section
         fields = [_position(finding.file, finding.line), finding.rule_id]
-        if finding.resource:
-            fields.append(finding.resource)
+        subject = finding.subject(with_root=roots)
+        if subject:
+            fields.append(subject)
         trail = [f"reason: {suppression.reason}"]
         if suppression.owner:
             trail.append(f"owner: {suppression.owner}")

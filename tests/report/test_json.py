@@ -72,6 +72,7 @@ def test_finding_keys_and_values_as_specified() -> None:
         "severity": "high",
         "message": "replicates to us-east-1 (US) via rule.destination.bucket",
         "resource": "aws_s3_bucket_replication_configuration.health",
+        "root": None,
         "resource_type": "aws_s3_bucket_replication_configuration",
         "file": "infra/main.tf",
         "line": 12,
@@ -83,8 +84,8 @@ def test_finding_keys_and_values_as_specified() -> None:
         "suppression": None,
     }
     assert list(finding) == [
-        "rule_id", "rule_name", "severity", "message", "resource", "resource_type", "file",
-        "line", "end_line", "location", "target", "suppressed", "suppression_reason",
+        "rule_id", "rule_name", "severity", "message", "resource", "root", "resource_type",
+        "file", "line", "end_line", "location", "target", "suppressed", "suppression_reason",
         "suppression",
     ]
 

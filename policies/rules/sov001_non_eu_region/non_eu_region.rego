@@ -20,6 +20,7 @@ deny contains {
 	"rule_id": "SOV001",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": message,
 } if {
 	some resource in input.resources

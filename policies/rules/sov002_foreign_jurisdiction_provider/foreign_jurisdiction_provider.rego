@@ -22,6 +22,7 @@ deny contains {
 	"rule_id": "SOV002",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": sprintf("%s is hosted by %s (%s, headquartered in %s), subject to %s", [
 		resource.address,
 		resource.provider.name,

@@ -29,6 +29,7 @@ deny contains {
 	"rule_id": "SOV003",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": sprintf("%s %s (%s) to %s (%s) via %s (%s:%d)", [
 		verbs[flow.kind],
 		source_name(flow, resource.address),

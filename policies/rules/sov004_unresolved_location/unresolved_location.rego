@@ -23,6 +23,7 @@ deny contains {
 	"rule_id": "SOV004",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": sprintf("%s: location cannot be determined statically: %s", [
 		resource.address,
 		resource.location.unresolved_reason,
@@ -38,6 +39,7 @@ deny contains {
 	"rule_id": "SOV004",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": sprintf("%s may be located in %s, outside the allowed countries: %s", [
 		resource.address,
 		concat(", ", lib.outside_countries(resource.location)),
@@ -57,6 +59,7 @@ deny contains {
 	"rule_id": "SOV004",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": sprintf("%s: the target of %s via %s cannot be determined statically: %s", [
 		resource.address,
 		flow.kind,

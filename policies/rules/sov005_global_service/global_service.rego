@@ -19,6 +19,7 @@ deny contains {
 	"rule_id": "SOV005",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": sprintf("%s (%s) has no fixed region: %s", [
 		resource.address,
 		resource.type,

@@ -22,6 +22,7 @@ deny contains {
 	"rule_id": "SOV006",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": message,
 } if {
 	some resource in input.resources

@@ -23,6 +23,7 @@ deny contains {
 	"rule_id": "SOV007",
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
 	"message": message,
 } if {
 	some resource in input.resources
