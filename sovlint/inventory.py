@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sovlint.jsontext import pretty
-from sovlint.model import Location, Resource
+from sovlint.model import Location, Resource, root_qualified
 
 FORMATS = ("text", "json", "csv", "markdown", "mermaid", "dot")
-STORE_COLUMNS = ("address", "type", "provider", "jurisdiction", "region", "country", "in_scope",
-                 "why", "file", "line")
+STORE_COLUMNS = ("address", "root", "type", "provider", "jurisdiction", "region", "country",
+                 "in_scope", "why", "file", "line")
 FLOW_COLUMNS = ("from", "from_country", "kind", "to", "to_region", "to_country", "cross_border",
                 "attribute", "file", "line")
 IMAGE_COLUMNS = ("resource", "container", "image", "registry", "operator", "jurisdiction",
@@ -60,11 +60,22 @@ def _country(location: Location) -> str:
     return "/".join(location.countries) or "unknown"
 
 
+def _node_name(resources: Sequence[Resource]) -> Callable[[Resource, str], str]:
+    """How diagrams and tables name a resource (or a flow end of it): prefixed with its root
+    module when the scan has several, so that one module deployed by two roots is two nodes,
+    each in the country where that copy is (SPEC §3)."""
+    several = len({r.root for r in resources if r.root is not None}) > 1
+
+    def name(resource: Resource, address: str) -> str:
+        return root_qualified(resource.root, address, with_root=several)
+    return name
+
+
 def store_rows(resources: Sequence[Resource]) -> list[dict[str, Any]]:
-    """One row per resource that holds data (control-plane types are left out)."""
+    """One row per resource that holds data (control-plane types are left out), per root."""
     return [
         {
-            "address": r.address, "type": r.type, "provider": r.provider.id,
+            "address": r.address, "root": r.root, "type": r.type, "provider": r.provider.id,
             "jurisdiction": r.provider.jurisdiction, "region": _region(r.location),
             "country": _country(r.location), "in_scope": r.scope.in_scope, "why": r.scope.why,
             "file": r.source.file, "line": r.source.line,
@@ -75,14 +86,16 @@ def store_rows(resources: Sequence[Resource]) -> list[dict[str, Any]]:
 
 
 def flow_rows(resources: Sequence[Resource]) -> list[FlowRow]:
+    name = _node_name(resources)
     rows: list[FlowRow] = []
     for resource in resources:
         for flow in resource.flows:
             rows.append(FlowRow(
-                source=flow.source_resource or resource.address,
+                source=name(resource, flow.source_resource or resource.address),
                 source_countries=flow.source.countries,
                 kind=flow.kind,
-                target=flow.target_resource or f"{flow.kind} in {_region(flow.target)}",
+                target=(name(resource, flow.target_resource) if flow.target_resource
+                        else f"{flow.kind} in {_region(flow.target)}"),
                 target_region=_region(flow.target),
                 target_countries=flow.target.countries,
                 attribute=flow.attribute,
@@ -94,9 +107,10 @@ def flow_rows(resources: Sequence[Resource]) -> list[FlowRow]:
 
 def image_rows(resources: Sequence[Resource]) -> list[dict[str, Any]]:
     """One row per container image a workload runs, with the registry that serves it."""
+    name = _node_name(resources)
     return [
         {
-            "resource": r.address, "container": image.container, "image": image.image,
+            "resource": name(r, r.address), "container": image.container, "image": image.image,
             "registry": image.registry, "operator": image.operator_name or image.operator,
             "jurisdiction": image.jurisdiction, "region": image.region or "unknown",
             "country": "/".join(image.countries) or "unknown", "file": r.source.file,
@@ -127,7 +141,9 @@ def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> list[str]:
 def render_text(resources: Sequence[Resource]) -> str:
     stores = store_rows(resources)
     flows = [_flow_dict(f) for f in flow_rows(resources)]
-    lines = [f"Stores ({len(stores)})", *_table(stores, STORE_COLUMNS[:8]), ""]
+    columns = STORE_COLUMNS[:9] if any(row["root"] is not None for row in stores) else (
+        STORE_COLUMNS[:1] + STORE_COLUMNS[2:9])
+    lines = [f"Stores ({len(stores)})", *_table(stores, columns), ""]
     lines += [f"Flows ({len(flows)})"]
     lines += _table(flows, FLOW_COLUMNS[:7]) if flows else ["(none)"]
     images = image_rows(resources)
@@ -214,8 +230,10 @@ def _pulls(resources: Sequence[Resource]) -> list[_Pull]:
 def _groups(resources: Sequence[Resource]) -> tuple[dict[str, list[str]], list[FlowRow]]:
     """Country -> node names (stores, flow ends and registries), and the flows."""
     groups: dict[str, list[str]] = {}
-    for row in store_rows(resources):
-        groups.setdefault(str(row["country"]), []).append(str(row["address"]))
+    name = _node_name(resources)
+    for r in resources:
+        if r.data_bearing:
+            groups.setdefault(_country(r.location), []).append(name(r, r.address))
     flows = flow_rows(resources)
     placed = {name for names in groups.values() for name in names}
     ends = [(name, "/".join(countries) or "unknown") for flow in flows
