@@ -230,10 +230,10 @@ def _pulls(resources: Sequence[Resource]) -> list[_Pull]:
 def _groups(resources: Sequence[Resource]) -> tuple[dict[str, list[str]], list[FlowRow]]:
     """Country -> node names (stores, flow ends and registries), and the flows."""
     groups: dict[str, list[str]] = {}
-    name = _node_name(resources)
+    node = _node_name(resources)
     for r in resources:
         if r.data_bearing:
-            groups.setdefault(_country(r.location), []).append(name(r, r.address))
+            groups.setdefault(_country(r.location), []).append(node(r, r.address))
     flows = flow_rows(resources)
     placed = {name for names in groups.values() for name in names}
     ends = [(name, "/".join(countries) or "unknown") for flow in flows
