@@ -737,6 +737,11 @@ def custom_rule_descriptions(rules: dict[str, RuleMetadata],
     return tuple(descriptions)
 
 
+def refused_settings(config: Config) -> list[Diagnostic]:
+    """One diagnostic per setting of an untrusted repository configuration not applied."""
+    return [Diagnostic(config.source or ".", message) for _key, message in config.refused]
+
+
 def default_engine(config: Config) -> PolicyEngine:
     """The engines the configuration asks for: the Rego rules (built-in and custom) in the
     embedded engine, or on an OPA server with `opa.url`; plus the Python policy modules."""
@@ -811,6 +816,7 @@ def _scan(
                                      f"cannot read directory: {reason}"))
     for link in discovery.symlinks:
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
+    out.diagnostics.extend(refused_settings(config))
     # Terraform is evaluated in worker processes while this one reads the manifests.
     finish_terraform = _start_terraform(discovery, root, options)
     manifests = _read_manifests(discovery, root, options, out)

@@ -229,6 +229,29 @@ def _local_metadata(directories: Sequence[Path]) -> dict[str, RuleMetadata]:
     return rules
 
 
+def check_answer(result: Any, rules: Iterable[RuleMetadata], url: str) -> None:
+    """Fail closed on an answer that does not evaluate every rule: an empty `{}` (no policies
+    loaded, a proxy answering for OPA) would otherwise mean "no finding" and pass the gate.
+
+    Every rule package must be present with its `deny` set, even an empty one (OPA answers `[]`
+    for a partial set with no member)."""
+    if not isinstance(result, dict):
+        raise PolicyError(f"OPA at {url} answered {type(result).__name__} for "
+                          "data.sovlint.rules, not an object: no rule was evaluated")
+    missing = []
+    for metadata in sorted(rules, key=lambda rule: rule.id):
+        if not metadata.package.startswith(RULES_PACKAGE + "."):
+            continue
+        node: Any = result
+        for part in metadata.package[len(RULES_PACKAGE) + 1:].split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not isinstance(node.get("deny"), list):
+            missing.append(f"{metadata.id} (data.{metadata.package}.deny)")
+    if missing:
+        raise PolicyError(f"OPA at {url} did not evaluate {', '.join(missing)}: push the "
+                          "policies with `sovlint opa push` or load a bundle that contains them")
+
+
 class OpaEngine:
     """Policies evaluated by a remote OPA server, in one request per scan.
 
@@ -264,6 +287,7 @@ class OpaEngine:
             raise PolicyError(
                 f"OPA at {self.server.url} has no policies under data.sovlint.rules: push them "
                 "with `sovlint opa push` or load a bundle that contains them")
+        check_answer(answer["result"], self._rules.values(), self.server.url)
         return collect_denies(answer["result"])
 
     def close(self) -> None:
