@@ -394,7 +394,7 @@ def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[
         if directory in bases:
             continue  # rendered through the overlay that builds on it
         display = _display(kustomization_file(directory) or directory, root)
-        rendered = render_kustomization(directory)
+        rendered = render_kustomization(directory, root)
         if rendered.text is None:
             out.diagnostics.append(Diagnostic(
                 display, f"kustomization not rendered: {rendered.problem}; its files are "
