@@ -141,6 +141,9 @@ def scan(
         _fail("more --output than --format options")
     paths = paths or (".",)
     start = next((Path(p) for p in paths if p != "-"), Path("."))
+    from sovlint.cache import use_data_cache
+
+    use_data_cache(not no_cache)  # before the configuration, which is read through it too
     try:
         config = load_config(Path(config_path) if config_path else None, start=start.absolute(),
                              trust_repo=trust_repo_config)
@@ -148,9 +151,6 @@ def scan(
                                 policy_dirs=policy_dirs, opa_url=opa_url)
     except ConfigError as exc:
         _fail(str(exc))
-    from sovlint.cache import use_data_cache
-
-    use_data_cache(not no_cache)
     options = ScanOptions(
         variables=_parse_vars(variables),
         var_files=var_files,
