@@ -468,13 +468,15 @@ def _object_source(stream: _Stream, obj: dict[str, Any], line: int,
                    sources: list[tuple[int, str]]) -> tuple[str, int]:
     """Where a finding on this object should point: the Kustomize input or Helm template when
     known, else the stream itself."""
-    from sovlint.parsers.render import template_position
+    from sovlint.parsers.render import plausible_template_path, template_position
 
     if stream.origins:
         name = str((obj.get("metadata") or {}).get("name", ""))
         origin = stream.origins.get((str(obj.get("kind")), name))
         return origin if origin is not None else (stream.display, 1)
     position = template_position(line, sources) if sources else None
+    if position is not None and not plausible_template_path(position[0]):
+        position = None
     return position if position is not None else (stream.display, line)
 
 

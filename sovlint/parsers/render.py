@@ -41,6 +41,20 @@ def helm_sources(text: str) -> list[tuple[int, str]]:
     ]
 
 
+def plausible_template_path(path: str) -> bool:
+    """Whether a `# Source:` path may stand for a finding's file: relative, inside the tree
+    (no `..`), printable, and, when it exists, a regular file not linked from outside. Any
+    YAML file may carry such a comment: `# Source: /dev/zero` must not make sovlint open a
+    device, or move a finding out of the scanned tree."""
+    from sovlint.discover import unsafe_to_read
+
+    parts = path.replace("\\", "/").split("/")
+    if (not path.isprintable() or path.startswith("/") or ".." in parts
+            or re.match(r"^[A-Za-z]:", path)):
+        return False
+    return unsafe_to_read(Path(path)) is None
+
+
 def template_position(line: int, sources: Sequence[tuple[int, str]]) -> tuple[str, int] | None:
     """The template and the line inside its rendered text of a rendered line (the offset from
     the `# Source:` comment: exact where the template has no directives above the object)."""

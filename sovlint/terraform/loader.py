@@ -423,16 +423,28 @@ class _ModuleInstance:
 
 
 def _files_ending(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """Regular files (or links to one) of a directory whose names end with a suffix, by name.
-    One `os.scandir` instead of a glob per suffix: every module directory is listed by every
-    root module that calls it."""
+    """Entries of a directory that are not directories, whose names end with a suffix, by name.
+    FIFOs, devices and links are listed too: reading them reports why they are not read,
+    instead of skipping them silently. One `os.scandir` instead of a glob per suffix: every
+    module directory is listed by every root module that calls it."""
     try:
         with os.scandir(directory) as listing:
             names = [entry.name for entry in listing
-                     if entry.name.endswith(suffixes) and entry.is_file()]
+                     if entry.name.endswith(suffixes) and not entry.is_dir()]
     except OSError:
         return []
     return [directory / name for name in sorted(names)]
+
+
+def _inside_tree(directory: Path, root: Path) -> bool:
+    """Whether a module directory is inside the root module's repository (the nearest
+    ancestor holding `.git`), else inside the working directory or the root module."""
+    from sovlint.discover import is_inside
+
+    absolute = Path(os.path.abspath(root))
+    tree = next((c for c in (absolute, *absolute.parents) if (c / ".git").exists()), None)
+    bases = [tree] if tree is not None else [Path.cwd(), absolute]
+    return any(is_inside(directory, base) for base in bases)
 
 
 def configuration_files(directory: Path) -> list[Path]:
@@ -509,8 +521,8 @@ class TerraformLoader:
         candidates = [self.root / "terraform.tfvars", self.root / "terraform.tfvars.json"]
         autos = _files_ending(self.root, (".auto.tfvars", ".auto.tfvars.json"))
         for path in [*candidates, *autos, *self.var_files]:
-            if not path.is_file():
-                continue
+            if path not in self.var_files and not os.path.lexists(path):
+                continue  # an absent terraform.tfvars; a --var-file that is absent is an error
             loaded, error = load_tfvars(path, self.display(path))
             if error is not None:
                 self.result.errors.append(error)
@@ -610,6 +622,10 @@ class TerraformLoader:
                 address, file, call,
                 f"source {source!r} is not available locally (run `terraform init` to read it)",
             )
+        if not _inside_tree(directory, self.root):
+            return self._unavailable(address, file, call,
+                                     f"source {source!r} resolves to a directory outside the "
+                                     "scanned tree: not read")
         if parent.depth + 1 > MAX_MODULE_DEPTH or str(directory) in parent.chain:
             return self._unavailable(address, file, call, "module calls itself (cycle)")
         self.result.module_dirs.add(str(directory))
