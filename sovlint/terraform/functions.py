@@ -235,12 +235,26 @@ def _substr(args: list[Any]) -> str:
     return text[offset:] if length < 0 else text[offset : offset + length]
 
 
+def _re2(pattern: str) -> Any:
+    """A compiled RE2 pattern: Terraform's `regex`, `regexall` and `replace` use Go's regexp,
+    which is RE2 (linear time: `(a+)+$` cannot backtrack for minutes), so Python's `re`, which
+    backtracks, is neither safe nor faithful here."""
+    import re2  # google-re2
+
+    options = re2.Options()
+    options.log_errors = False  # the error becomes the function's message, not stderr noise
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise FunctionError(f"invalid regex: {reason}") from None
+
+
 def _regex(args: list[Any]) -> Any:
     pattern, text = string_value(args[0]), string_value(args[1])
-    try:
-        match = re.search(pattern, text)
-    except re.error as exc:
-        raise FunctionError(f"invalid regex: {exc}") from exc
+    match = _re2(pattern).search(text)
     if match is None:
         raise FunctionError("pattern did not match")
     if match.groupdict():
@@ -252,18 +266,17 @@ def _regex(args: list[Any]) -> Any:
 
 def _regexall(args: list[Any]) -> list[Any]:
     pattern, text = string_value(args[0]), string_value(args[1])
-    try:
-        matches = list(re.finditer(pattern, text))
-    except re.error as exc:
-        raise FunctionError(f"invalid regex: {exc}") from exc
-    return [m.groupdict() or list(m.groups()) or m.group(0) for m in matches]
+    return [m.groupdict() or list(m.groups()) or m.group(0)
+            for m in _re2(pattern).finditer(text)]
 
 
 def _replace(args: list[Any]) -> str:
     text, search, replacement = string_value(args[0]), string_value(args[1]), string_value(args[2])
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        pattern = search[1:-1]
-        return re.sub(pattern, re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement), text)
+        compiled = _re2(search[1:-1])
+        # Go's `$1`, `${1}` and `${name}`; a literal backslash stays a backslash.
+        template = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement.replace("\\", "\\\\"))
+        return str(compiled.sub(template, text))
     return text.replace(search, replacement)
 
 
