@@ -35,6 +35,12 @@ from sovlint.terraform.syntax import (
 from sovlint.terraform.values import LazyObject, Unknown, contains_unknown
 
 MAX_MODULE_DEPTH = 16
+# Evaluation budget: a block expands to at most this many instances (`count = 100000000` would
+# otherwise take the scan's memory). Beyond it the block is one unexpanded record and the file
+# gets a SOV000 error, so the gate does not pass what was not evaluated.
+MAX_INSTANCES = 10_000
+LIMIT_EXCEEDED = "evaluation limit exceeded"
+INVALID_COUNT = "invalid count"
 
 # Parses one configuration file; the scan passes a cached, parallel-friendly implementation.
 FileParser = Callable[[Path], tuple[ConfigFile | None, ParseError | None]]
@@ -208,6 +214,11 @@ def _instance_key_text(key: Any) -> str:
     return f'["{key}"]' if isinstance(key, str) else f"[{key}]"
 
 
+def _is_error(reason: str | None) -> bool:
+    """Whether an expansion reason is an error in the file (SOV000), not merely unknown."""
+    return reason is not None and reason.startswith((LIMIT_EXCEEDED, INVALID_COUNT))
+
+
 def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]]], str | None]:
     """Instances of a block with count/for_each: (key, bindings) pairs, or a reason."""
     count = body.attributes.get("count")
@@ -218,6 +229,12 @@ def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]
             return [], f"count is not known statically ({value.reason})"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return [], f"count is not a number: {value!r}"
+        if value != value or value < 0 or (isinstance(value, float) and not value.is_integer()
+                                            and value < MAX_INSTANCES):
+            return [], f"{INVALID_COUNT}: {value!r} is not a whole number of zero or more"
+        if value > MAX_INSTANCES:
+            return [], f"{LIMIT_EXCEEDED}: count = {value!r} is more than the {MAX_INSTANCES} " \
+                       "instances sovlint expands"
         return [(index, {"count": {"index": index}}) for index in range(int(value))], None
     if for_each is not None:
         value = evaluate(for_each.expr, scope)
@@ -226,6 +243,9 @@ def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]
             return [], f"for_each is not known statically ({value.reason})"
         if isinstance(value, LazyObject):
             value = value.to_dict()
+        if isinstance(value, (dict, list)) and len(value) > MAX_INSTANCES:
+            return [], f"{LIMIT_EXCEEDED}: for_each has {len(value)} elements, more than the " \
+                       f"{MAX_INSTANCES} instances sovlint expands"
         if isinstance(value, dict):
             return [
                 (key, {"each": {"key": key, "value": item}}) for key, item in sorted(value.items())
@@ -557,6 +577,8 @@ class TerraformLoader:
         provider = instance.provider_for(block)
         file = instance.config.file_of(block)
         instances, reason = _expansion(block.body, instance.scope)
+        if _is_error(reason):
+            self.result.errors.append(ParseError(file, block.line, f"{base}: {reason}"))
         if reason is not None:
             # One unexpanded record; what depends on each/count is unknown for that reason.
             unknown = Unknown(reason, frozenset({base}))
@@ -631,6 +653,8 @@ class TerraformLoader:
         self.result.module_dirs.add(str(directory))
         config = self.module_config(directory)
         instances, reason = _expansion(call.body, parent.scope)
+        if _is_error(reason):
+            self.result.errors.append(ParseError(file, call.line, f"{address}: {reason}"))
         if reason is not None:
             self.result.diagnostics.append(
                 Diagnostic(file, f"{address}: {reason}; its resources are not expanded",
