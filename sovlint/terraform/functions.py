@@ -64,6 +64,21 @@ def _num(value: Any) -> int | float:
     raise FunctionError(f"expected a number, got {type(value).__name__}")
 
 
+# Evaluation budget: no string sovlint builds is longer than this (a region, a name, a tag is a
+# few dozen characters; `format("%1500000000s", "x")` or a local that doubles itself thirty
+# times would take gigabytes). Beyond it the value is unknown, "evaluation limit exceeded".
+MAX_STRING_CHARS = 1_000_000
+LIMIT_EXCEEDED = "evaluation limit exceeded"
+
+
+def check_string_size(value: Any) -> Any:
+    """``value``, or a FunctionError when it is a string over `MAX_STRING_CHARS`."""
+    if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
+        raise FunctionError(f"{LIMIT_EXCEEDED}: a string of {len(value)} characters, more "
+                            f"than {MAX_STRING_CHARS}")
+    return value
+
+
 _FORMAT_RE = re.compile(r"%(%|[-+ #0]*\d*(?:\.\d+)?[sdfvqtbxXoeEgG])")
 
 
@@ -77,6 +92,9 @@ def _format(args: list[Any]) -> str:
         verb = match.group(1)
         if verb == "%":
             return "%"
+        if any(int(width) > MAX_STRING_CHARS for width in re.findall(r"\d+", verb)):
+            raise FunctionError(f"{LIMIT_EXCEEDED}: width or precision in %{verb} is more than "
+                                f"{MAX_STRING_CHARS}")
         try:
             value = next(values)
         except StopIteration as exc:

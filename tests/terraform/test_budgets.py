@@ -56,3 +56,21 @@ def test_a_module_call_with_a_huge_count_is_an_error(tmp_path: Path) -> None:
 
     assert [(e["file"], e["line"]) for e in report["errors"]] == [("main.tf", 1)]
     assert "evaluation limit exceeded" in report["errors"][0]["message"]
+
+
+def test_a_huge_format_width_is_unknown_not_a_memory_blow_up(tmp_path: Path) -> None:
+    report = scan(tmp_path, 'resource "aws_s3_bucket" "b" {\n'
+                            '  region = format("%1500000000s", "x")\n}\n')
+
+    [finding] = [f for f in report["findings"] if f["rule_id"] == "SOV004"]
+    assert finding["resource"] == "aws_s3_bucket.b"
+    assert "evaluation limit exceeded" in finding["message"]
+
+
+def test_a_local_that_doubles_itself_is_unknown(tmp_path: Path) -> None:
+    doubling = "".join(f'  s{i + 1} = "${{local.s{i}}}${{local.s{i}}}"\n' for i in range(40))
+    report = scan(tmp_path, f'locals {{\n  s0 = "ab"\n{doubling}}}\n'
+                            'resource "aws_s3_bucket" "b" {\n  region = local.s40\n}\n')
+
+    [finding] = [f for f in report["findings"] if f["rule_id"] == "SOV004"]
+    assert "evaluation limit exceeded" in finding["message"]
