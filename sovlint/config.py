@@ -251,11 +251,9 @@ def _repository_root(config_file: Path) -> Path:
 
 
 def _inside(path: Path, directory: Path) -> bool:
-    try:
-        path.resolve().relative_to(directory.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
+    from sovlint.discover import is_inside
+
+    return is_inside(path, directory)
 
 
 def _leaves_repository(config_file: Path) -> str | None:

@@ -117,14 +117,6 @@ _DOWNLOADING = ("helmCharts", "helmChartInflationGenerator", "helmGlobals")
 _URL_LIKE = re.compile(r"://|^git@|\?ref=|^[\w.-]+\.[a-z]{2,}/[\w.-]+/")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
 def _file_references(data: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, path) of every file or directory a kustomization names."""
     found: list[tuple[str, str]] = []
@@ -160,6 +152,8 @@ def kustomization_problem(directory: Path, root: Path) -> str | None:
     (`github.com/org/repo//dir?ref=v1` has no scheme), so "exists locally" is the test, not
     the look of a URL. A file outside the scanned tree would be read into the output.
     """
+    from sovlint.discover import is_inside as _inside
+
     pending, seen = [directory], set()
     while pending:
         current = pending.pop()
