@@ -95,6 +95,9 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
 @click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
 @click.option("--no-cache", is_flag=True, help="do not read or write the parse cache")
+@click.option("--trust-repo-config", is_flag=True,
+              help="let a configuration found in the scanned tree load Python policies, "
+                   "policies outside the tree, an OPA URL and raise fail_on (see SECURITY.md)")
 def scan(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
@@ -114,6 +117,7 @@ def scan(
     quiet: bool,
     no_color: bool,
     no_cache: bool,
+    trust_repo_config: bool,
 ) -> None:
     """Scan Terraform and Kubernetes files (default: the current directory; - for stdin)."""
     import gc
@@ -137,15 +141,16 @@ def scan(
         _fail("more --output than --format options")
     paths = paths or (".",)
     start = next((Path(p) for p in paths if p != "-"), Path("."))
+    from sovlint.cache import use_data_cache
+
+    use_data_cache(not no_cache)  # before the configuration, which is read through it too
     try:
-        config = load_config(Path(config_path) if config_path else None, start=start.absolute())
+        config = load_config(Path(config_path) if config_path else None, start=start.absolute(),
+                             trust_repo=trust_repo_config)
         config = with_overrides(config, profile=profile, fail_on=fail_on,
                                 policy_dirs=policy_dirs, opa_url=opa_url)
     except ConfigError as exc:
         _fail(str(exc))
-    from sovlint.cache import use_data_cache
-
-    use_data_cache(not no_cache)
     options = ScanOptions(
         variables=_parse_vars(variables),
         var_files=var_files,

@@ -52,6 +52,9 @@ _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
 _CLUSTER_KEYS = ("provider", "region", "terraform")
 _OPA_KEYS = ("url", "timeout")
+# A trusted configuration file outside the repository, e.g. set by the CI job.
+TRUSTED_CONFIG_ENV = "SOVLINT_CONFIG"
+TRUST_HINT = "pass it with --config, name it in $SOVLINT_CONFIG, or use --trust-repo-config"
 
 
 class ConfigError(Exception):
@@ -97,6 +100,10 @@ class Config:
     source: str | None = None  # the file the configuration came from, for messages
     opa_url: str | None = None  # evaluate the Rego rules on this OPA server (`opa.url`)
     opa_timeout: float = DEFAULT_OPA_TIMEOUT  # seconds (`opa.timeout`)
+    # Settings of a configuration found inside the scanned repository that were not applied
+    # (see `restrict_repository_config`), by key: reported as diagnostics on `source`.
+    refused: tuple[tuple[str, str], ...] = ()
+    trusted: bool = True  # from --config, $SOVLINT_CONFIG or --trust-repo-config
 
 
 # --- finding and loading ---------------------------------------------------------------------
@@ -125,12 +132,29 @@ def find_config_file(start: Path) -> Path | None:
         directory = directory.parent
 
 
-def load_config(path: Path | None = None, start: Path | None = None) -> Config:
-    """The configuration in effect: ``path`` (`--config`), else the nearest file, else defaults."""
+def load_config(path: Path | None = None, start: Path | None = None, *,
+                trust_repo: bool = False) -> Config:
+    """The configuration in effect: ``path`` (`--config`), else the file named by
+    `$SOVLINT_CONFIG`, else the nearest file, else defaults.
+
+    The first two are trusted: the person running sovlint chose them. A file found inside the
+    scanned tree is written by whoever wrote the change under review, so unless ``trust_repo``
+    (`--trust-repo-config`) it goes through `restrict_repository_config`.
+    """
+    trusted = True
+    if path is None and os.environ.get(TRUSTED_CONFIG_ENV):
+        path = Path(os.environ[TRUSTED_CONFIG_ENV])
     if path is None:
         path = find_config_file(start if start is not None else Path.cwd())
         if path is None:
             return Config(base_dir=str(Path.cwd()))
+        trusted = trust_repo
+        escape = _leaves_repository(path)
+        if escape is not None and not trusted:
+            # Never read through a link that leaves the repository: its target's values would
+            # be echoed in error messages. Defaults apply, and the link is reported.
+            return Config(base_dir=str(path.parent.absolute()), source=_display_path(path),
+                          trusted=False, refused=(("", escape),))
     source = _display_path(path)
     if not path.is_file():
         raise ConfigError(f"config {source}: file not found")
@@ -143,10 +167,15 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         data = _load_toml(text, source, pyproject=path.name == PYPROJECT)
     else:
         data = _load_yaml(text, source)
-    return parse_config(data, source, base_dir)
+    config = parse_config(data, source, base_dir)
+    if trusted:
+        return config
+    return restrict_repository_config(config, _repository_root(path))
 
 
 def _has_sovlint_table(pyproject: Path) -> bool:
+    if _leaves_repository(pyproject) is not None:
+        return False  # not read: a pyproject.toml linked from outside is no configuration
     try:
         text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -202,9 +231,83 @@ def _load_toml(text: str, source: str, *, pyproject: bool) -> Any:
 def _display_path(path: Path) -> str:
     """The path relative to the working directory when it is below it, for short messages."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        # The link itself, not its target: a symbolic link is named as it is in the tree.
+        return Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# --- the trust boundary ----------------------------------------------------------------------
+
+
+def _repository_root(config_file: Path) -> Path:
+    """The repository a configuration file belongs to: the nearest ancestor holding `.git`,
+    else the file's own directory."""
+    directory = config_file.absolute().parent
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    from sovlint.discover import is_inside
+
+    return is_inside(path, directory)
+
+
+def _leaves_repository(config_file: Path) -> str | None:
+    """Why a found configuration file must not be read (a symbolic link whose target is
+    outside its repository), or None."""
+    if config_file.is_symlink() and not _inside(config_file, _repository_root(config_file)):
+        return "symbolic link to a file outside the repository: not followed, not read"
+    return None
+
+
+def restrict_repository_config(config: Config, repository: Path) -> Config:
+    """A configuration from inside the scanned repository, without what it may not decide.
+
+    It may choose rules, scope, severities, exclusions and Rego policy directories inside the
+    repository. It may not load code (Python policies), read policies outside the repository,
+    send the input anywhere (`opa.url`), or raise `fail_on` above the default: a pull request
+    must not be able to switch the gate off. Each refused setting is kept in ``refused``.
+    """
+    refused: list[tuple[str, str]] = []
+    policies: list[str] = []
+    for entry in config.policies:
+        if entry.startswith(PYTHON_MODULE_PREFIX) or entry.endswith(".py"):
+            refused.append(("policies", f"policies: {_shown_entry(entry, config)} not loaded: "
+                            "a configuration inside the scanned repository may not load Python "
+                            f"code ({TRUST_HINT})"))
+        elif not _inside(Path(entry), repository):
+            refused.append(("policies", f"policies: {_shown_entry(entry, config)} not loaded: "
+                            "it is outside the scanned repository "
+                            f"({TRUST_HINT})"))
+        else:
+            policies.append(entry)
+    changes: dict[str, Any] = {"policies": tuple(policies), "trusted": False}
+    if config.opa_url is not None:
+        refused.append(("opa.url", "opa.url not used: a configuration inside the scanned "
+                        "repository may not send the input, a token or variables to a server "
+                        f"({TRUST_HINT}, or give --opa-url)"))
+        changes["opa_url"] = None
+    default = Config().fail_on
+    if SEVERITIES.index(config.fail_on) > SEVERITIES.index(default):
+        refused.append(("fail_on", f"fail_on: {config.fail_on} not applied (the gate stays at "
+                        f"{default}): a configuration inside the scanned repository may not "
+                        f"lower the gate ({TRUST_HINT}, or give --fail-on)"))
+        changes["fail_on"] = default
+    changes["refused"] = (*config.refused, *refused)
+    return replace(config, **changes)
+
+
+def _shown_entry(entry: str, config: Config) -> str:
+    if entry.startswith(PYTHON_MODULE_PREFIX):
+        return entry
+    try:
+        return Path(entry).relative_to(config.base_dir).as_posix()
+    except ValueError:
+        return entry
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -494,6 +597,7 @@ def with_overrides(
         changes["profile"] = check.choice(profile, "--profile", tuple(sorted(PROFILES)))
     if fail_on is not None:
         changes["fail_on"] = check.severity(fail_on, "--fail-on")
+        changes["refused"] = tuple(item for item in config.refused if item[0] != "fail_on")
     if policy_dirs:
         entries = check.strings(list(policy_dirs), "--policy-dir", _policy_entry)
         cwd = os.getcwd()
@@ -505,6 +609,8 @@ def with_overrides(
             changes["opa_url"] = _opa_url(opa_url)
         except ValueError as exc:
             raise check.error("--opa-url", str(exc)) from exc
+        changes["refused"] = tuple(item for item in changes.get("refused", config.refused)
+                                   if item[0] != "opa.url")
     return replace(config, **changes)
 
 

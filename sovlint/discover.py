@@ -8,6 +8,7 @@ walked: modules under `.terraform/` are read only through their callers.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,10 +151,48 @@ def _walk(root: Path, exclude: Sequence[str], base_dir: Path, found: Discovery) 
     return files
 
 
+def _tree_of(path: Path) -> Path:
+    """The tree a file belongs to: the nearest repository (a directory holding `.git`) above
+    it, else the working directory."""
+    directory = Path(os.path.abspath(path)).parent
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return Path.cwd()
+
+
+def is_inside(path: Path, tree: Path) -> bool:
+    """Whether ``path``, with every symbolic link resolved, is ``tree`` or below it."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(tree))
+    except ValueError:
+        return False
+    return True
+
+
+def unsafe_to_read(path: Path) -> str | None:
+    """Why an input file must not be opened, or None: a symbolic link whose target is outside
+    the link's repository (its content would reach messages and annotations), or not a regular
+    file (a FIFO blocks, a device never ends). Decided without opening it."""
+    try:
+        link = os.path.islink(path)
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # reading it reports why
+    if link and not is_inside(path, _tree_of(path)):
+        return "symbolic link to a file outside the scanned tree: not followed"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device): not read"
+    return None
+
+
 def read_input_text(path: Path, display: str, max_bytes: int,
                     what: str = "file") -> tuple[str | None, ParseError | None]:
     """The text of an input file, or the SOV000 error saying why it is not read: larger than
     `max_bytes`, unreadable, binary, or not UTF-8 (a BOM is dropped)."""
+    problem = unsafe_to_read(path)
+    if problem is not None:
+        return None, ParseError(display, 1, problem)
     try:
         size = path.stat().st_size
         if size > max_bytes:

@@ -398,7 +398,7 @@ def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[
         if directory in bases:
             continue  # rendered through the overlay that builds on it
         display = _display(kustomization_file(directory) or directory, root)
-        rendered = render_kustomization(directory)
+        rendered = render_kustomization(directory, root)
         if rendered.text is None:
             out.diagnostics.append(Diagnostic(
                 display, f"kustomization not rendered: {rendered.problem}; its files are "
@@ -473,13 +473,15 @@ def _object_source(stream: _Stream, obj: dict[str, Any], line: int,
                    sources: list[tuple[int, str]]) -> tuple[str, int]:
     """Where a finding on this object should point: the Kustomize input or Helm template when
     known, else the stream itself."""
-    from sovlint.parsers.render import template_position
+    from sovlint.parsers.render import plausible_template_path, template_position
 
     if stream.origins:
         name = str((obj.get("metadata") or {}).get("name", ""))
         origin = stream.origins.get((str(obj.get("kind")), name))
         return origin if origin is not None else (stream.display, 1)
     position = template_position(line, sources) if sources else None
+    if position is not None and not plausible_template_path(position[0]):
+        position = None
     return position if position is not None else (stream.display, line)
 
 
@@ -774,6 +776,11 @@ def custom_rule_descriptions(rules: dict[str, RuleMetadata],
     return tuple(descriptions)
 
 
+def refused_settings(config: Config) -> list[Diagnostic]:
+    """One diagnostic per setting of an untrusted repository configuration not applied."""
+    return [Diagnostic(config.source or ".", message) for _key, message in config.refused]
+
+
 def default_engine(config: Config) -> PolicyEngine:
     """The engines the configuration asks for: the Rego rules (built-in and custom) in the
     embedded engine, or on an OPA server with `opa.url`; plus the Python policy modules."""
@@ -848,6 +855,7 @@ def _scan(
                                      f"cannot read directory: {reason}"))
     for link in discovery.symlinks:
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
+    out.diagnostics.extend(refused_settings(config))
     # Terraform is evaluated in worker processes while this one reads the manifests.
     finish_terraform = _start_terraform(discovery, root, options)
     manifests = _read_manifests(discovery, root, options, out)

@@ -38,5 +38,7 @@ def scan_json() -> Callable[..., tuple[int, dict[str, Any]]]:
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory,
                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parse cache of the tests lives in a temporary directory, never the user's."""
+    """The parse cache of the tests and its signing key live in a temporary directory, never
+    the user's."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))

@@ -84,7 +84,7 @@ def test_pyproject_tool_sovlint_is_found(tmp_path: Path) -> None:
     )
 
     assert find_config_file(tmp_path) == pyproject.resolve()
-    config = load_config(start=tmp_path)
+    config = load_config(start=tmp_path, trust_repo=True)
     assert (config.profile, config.fail_on) == ("residency", "high")
 
 

@@ -47,3 +47,16 @@ def test_helm_templates_are_not_yaml(tmp_path: Path) -> None:
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     found = discover([str(tmp_path / "nope")], [], tmp_path)
     assert found.missing == [str(tmp_path / "nope")]
+
+
+def test_hundreds_of_exclude_globs_are_matched_in_linear_time() -> None:
+    import time
+
+    from sovlint.globs import matches
+
+    patterns = [f"team-{index}/**/generated-*.tf" for index in range(600)]
+    patterns.append("**/" * 40 + "never")  # backtracking bait
+    start = time.monotonic()
+    hits = [matches(f"team-{index % 700}/a/b/generated-x.tf", patterns) for index in range(5000)]
+    assert time.monotonic() - start < 2
+    assert hits == [index % 700 < 600 for index in range(5000)]

@@ -14,6 +14,7 @@ HTTP goes through opa-python-client (`opa_client`), imported only when a server 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import ipaddress
 import json
@@ -229,6 +230,29 @@ def _local_metadata(directories: Sequence[Path]) -> dict[str, RuleMetadata]:
     return rules
 
 
+def check_answer(result: Any, rules: Iterable[RuleMetadata], url: str) -> None:
+    """Fail closed on an answer that does not evaluate every rule: an empty `{}` (no policies
+    loaded, a proxy answering for OPA) would otherwise mean "no finding" and pass the gate.
+
+    Every rule package must be present with its `deny` set, even an empty one (OPA answers `[]`
+    for a partial set with no member)."""
+    if not isinstance(result, dict):
+        raise PolicyError(f"OPA at {url} answered {type(result).__name__} for "
+                          "data.sovlint.rules, not an object: no rule was evaluated")
+    missing = []
+    for metadata in sorted(rules, key=lambda rule: rule.id):
+        if not metadata.package.startswith(RULES_PACKAGE + "."):
+            continue
+        node: Any = result
+        for part in metadata.package[len(RULES_PACKAGE) + 1:].split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not isinstance(node.get("deny"), list):
+            missing.append(f"{metadata.id} (data.{metadata.package}.deny)")
+    if missing:
+        raise PolicyError(f"OPA at {url} did not evaluate {', '.join(missing)}: push the "
+                          "policies with `sovlint opa push` or load a bundle that contains them")
+
+
 class OpaEngine:
     """Policies evaluated by a remote OPA server, in one request per scan.
 
@@ -256,15 +280,36 @@ class OpaEngine:
         return dict(self._rules)
 
     def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
-        try:
-            answer = self._client.query_rule(input_document, RULES_PACKAGE)
-        except Exception as exc:  # requests and opa_client errors, sorted out by _failure
-            raise _failure(self.server, exc, self.timeout) from exc
+        answer = self._query_with_deadline(input_document)
         if not isinstance(answer, dict) or "result" not in answer:
             raise PolicyError(
                 f"OPA at {self.server.url} has no policies under data.sovlint.rules: push them "
                 "with `sovlint opa push` or load a bundle that contains them")
+        check_answer(answer["result"], self._rules.values(), self.server.url)
         return collect_denies(answer["result"])
+
+    def _query_with_deadline(self, input_document: dict[str, Any]) -> Any:
+        """The server's answer within `timeout` seconds in all. The client's timeout is per
+        read: a server that drips one header line every few seconds would hold the gate for
+        ever. The query runs in a thread; past the deadline the connection is closed and the
+        scan fails with a clear error."""
+        import concurrent.futures
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                     thread_name_prefix="sovlint-opa")
+        future = pool.submit(self._client.query_rule, input_document, RULES_PACKAGE)
+        try:
+            return future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            with contextlib.suppress(Exception):
+                self._client.close_connection()
+            raise PolicyError(f"OPA at {self.server.url} did not answer within "
+                              f"{self.timeout:g} s (raise the timeout for large inputs; the "
+                              "whole answer must arrive within it)") from None
+        except Exception as exc:  # requests and opa_client errors, sorted out by _failure
+            raise _failure(self.server, exc, self.timeout) from exc
+        finally:
+            pool.shutdown(wait=False)
 
     def close(self) -> None:
         self._client.close_connection()

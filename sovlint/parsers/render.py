@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,20 @@ def helm_sources(text: str) -> list[tuple[int, str]]:
         for number, line in enumerate(text.splitlines(), start=1)
         if (match := _SOURCE.match(line.strip()))
     ]
+
+
+def plausible_template_path(path: str) -> bool:
+    """Whether a `# Source:` path may stand for a finding's file: relative, inside the tree
+    (no `..`), printable, and, when it exists, a regular file not linked from outside. Any
+    YAML file may carry such a comment: `# Source: /dev/zero` must not make sovlint open a
+    device, or move a finding out of the scanned tree."""
+    from sovlint.discover import unsafe_to_read
+
+    parts = path.replace("\\", "/").split("/")
+    if (not path.isprintable() or path.startswith("/") or ".." in parts
+            or re.match(r"^[A-Za-z]:", path)):
+        return False
+    return unsafe_to_read(Path(path)) is None
 
 
 def template_position(line: int, sources: Sequence[tuple[int, str]]) -> tuple[str, int] | None:
@@ -93,6 +108,88 @@ def referenced_kustomizations(directory: Path) -> list[Path]:
     return found
 
 
+# Fields of a kustomization that name other kustomizations or files to load, by shape.
+_LISTED_PATHS = ("resources", "bases", "components", "crds", "configurations",
+                 "patchesStrategicMerge", "transformers", "generators", "validators")
+_GENERATORS = ("configMapGenerator", "secretGenerator")
+# Fields that make kustomize download something (Helm charts from a repository).
+_DOWNLOADING = ("helmCharts", "helmChartInflationGenerator", "helmGlobals")
+_URL_LIKE = re.compile(r"://|^git@|\?ref=|^[\w.-]+\.[a-z]{2,}/[\w.-]+/")
+
+
+def _file_references(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, path) of every file or directory a kustomization names."""
+    found: list[tuple[str, str]] = []
+    for key in _LISTED_PATHS:
+        value = data.get(key)
+        if isinstance(value, list):
+            found += [(key, item) for item in value if isinstance(item, str)]
+    for key in ("patches", "patchesJson6902", "replacements"):
+        for item in data.get(key) or ():
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                found.append((key, item["path"]))
+    for key in _GENERATORS:
+        for generator in data.get(key) or ():
+            if not isinstance(generator, dict):
+                continue
+            for source in (*(generator.get("files") or ()), *(generator.get("envs") or ()),
+                           generator.get("env")):
+                if isinstance(source, str):
+                    # `key=path` names the key the file's content is stored under.
+                    found.append((key, source.split("=", 1)[-1]))
+    openapi = data.get("openapi")
+    if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
+        found.append(("openapi", openapi["path"]))
+    return found
+
+
+def kustomization_problem(directory: Path, root: Path) -> str | None:
+    """Why a kustomization must not be rendered, or None when it and every kustomization it
+    reaches are local: each file or directory they name exists inside ``root`` and nothing
+    would be downloaded.
+
+    kustomize treats an entry that is not a local path as a remote location and fetches it
+    (`github.com/org/repo//dir?ref=v1` has no scheme), so "exists locally" is the test, not
+    the look of a URL. A file outside the scanned tree would be read into the output.
+    """
+    from sovlint.discover import is_inside as _inside
+
+    pending, seen = [directory], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        path = kustomization_file(current)
+        if path is None:
+            continue
+        shown = path.name if current == directory else f"{os.path.relpath(path, directory)}"
+        if path.is_symlink() and not _inside(path, root):
+            return f"{shown} is a symbolic link out of the scanned tree"
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            return f"{shown} cannot be read: {type(exc).__name__}"
+        if not isinstance(data, dict):
+            continue
+        for key in _DOWNLOADING:
+            if key in data:
+                return f"{shown} uses {key}, which kustomize downloads; sovlint fetches " \
+                       "nothing from the network"
+        for key, entry in _file_references(data):
+            target = current / entry
+            if _URL_LIKE.search(entry) or not os.path.lexists(target):
+                return f"{shown} names a remote or missing {key} entry ({entry}); sovlint " \
+                       "fetches nothing from the network"
+            if not _inside(target, root):
+                return f"{shown} names {entry} ({key}), outside the scanned tree"
+            if not (target.is_dir() or target.is_file()):
+                return f"{shown} names {entry} ({key}), which is not a regular file"
+            if target.is_dir():
+                pending.append(target.resolve())
+    return None
+
+
 def renderer() -> list[str] | None:
     """The command that renders a kustomization, or None when none is installed."""
     if shutil.which("kubectl"):
@@ -102,27 +199,49 @@ def renderer() -> list[str] | None:
     return None
 
 
-def render_kustomization(directory: Path) -> Rendered:
-    """Render with kubectl/kustomize when available and the kustomization is local only."""
-    remote = [e for e in kustomization_references(directory) if _REMOTE.match(e)]
-    if remote:
-        return Rendered(None, f"names a remote resource ({remote[0]}); sovlint fetches nothing "
-                        "from the network")
+def render_kustomization(directory: Path, root: Path | None = None) -> Rendered:
+    """Render with kubectl/kustomize when available and the kustomization, with everything it
+    reaches, is local and inside ``root`` (the scanned tree; default: the directory)."""
+    problem = kustomization_problem(directory, root if root is not None else directory)
+    if problem is not None:
+        return Rendered(None, problem)
     command = renderer()
     if command is None:
         return Rendered(None, "neither kubectl nor kustomize is on PATH")
-    return _run([*command, str(directory)], " ".join(command))
+    return _run([*command, str(directory.absolute())], " ".join(command))
+
+
+# Where a renderer's HTTP goes if it tries any: the discard port of this machine, refused at
+# once, so nothing leaves the machine even if a check above missed a remote reference.
+_NOWHERE = "http://127.0.0.1:9"
+
+
+def offline_environment(home: str) -> dict[str, str]:
+    """A clean environment for a renderer: no credentials, git limited to local files, HTTP
+    sent to a refused local port, a fresh empty HOME (no git, kube or helm configuration)."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key in ("PATH", "LANG", "LC_ALL")}
+    environment.update({
+        "HOME": home, "TMPDIR": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home,
+        "XDG_DATA_HOME": home, "KUBECONFIG": os.devnull,
+        "GIT_ALLOW_PROTOCOL": "file", "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_ASKPASS": "/bin/false", "SSH_ASKPASS": "/bin/false",
+        "HTTP_PROXY": _NOWHERE, "HTTPS_PROXY": _NOWHERE, "ALL_PROXY": _NOWHERE,
+        "http_proxy": _NOWHERE, "https_proxy": _NOWHERE, "all_proxy": _NOWHERE,
+        "NO_PROXY": "", "no_proxy": "",
+    })
+    return environment
 
 
 def _run(command: list[str], name: str) -> Rendered:
-    """Run a renderer with a minimal environment, no input, and a time limit."""
-    environment = {key: value for key, value in os.environ.items()
-                   if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    """Run a renderer offline (see `offline_environment`), with no input and a time limit."""
     try:
-        process = subprocess.run(
-            command, capture_output=True, text=True, check=False,
-            timeout=RENDER_TIMEOUT_S, env=environment, stdin=subprocess.DEVNULL,
-        )
+        with tempfile.TemporaryDirectory(prefix="sovlint-render-") as home:
+            process = subprocess.run(
+                command, capture_output=True, text=True, check=False,
+                timeout=RENDER_TIMEOUT_S, env=offline_environment(home),
+                stdin=subprocess.DEVNULL, cwd=home,
+            )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Rendered(None, f"{name} failed: {exc}")
     if process.returncode != 0:
@@ -137,7 +256,7 @@ def render_helm_chart(directory: Path, values_files: Sequence[Path] = ()) -> Ren
     helm = shutil.which("helm")
     if helm is None:
         return Rendered(None, "helm is not on PATH")
-    command = [helm, "template", directory.name, str(directory)]
+    command = [helm, "template", directory.name, str(directory.absolute())]
     for values in values_files:
-        command += ["--values", str(values)]
+        command += ["--values", str(values.absolute())]
     return _run(command, "helm template")

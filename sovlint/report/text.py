@@ -41,7 +41,17 @@ _FAILED_STYLE = "1;31"
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
-    """The text report of ``result``; ANSI colours only when ``color`` is true."""
+    """The text report of ``result``; ANSI colours only when ``color`` is true. Control
+    characters from scanned content are escaped (see `sovlint.report.escape`)."""
+    import dataclasses
+
+    from sovlint.report.escape import escape_strings
+
+    # Only what the report prints: escaping every resource of a large scan would cost seconds.
+    result = dataclasses.replace(
+        result, findings=escape_strings(result.findings),
+        diagnostics=escape_strings(result.diagnostics), errors=escape_strings(result.errors),
+        custom_rules=escape_strings(result.custom_rules))
     paint = _Painter(color)
     findings = sorted(result.findings, key=Finding.sort_key)
     active = [finding for finding in findings if not finding.suppressed]

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sovlint.terraform.functions import FUNCTIONS, FunctionError, string_value
+from sovlint.terraform.functions import (
+    FUNCTIONS,
+    LIMIT_EXCEEDED,
+    MAX_STRING_CHARS,
+    FunctionError,
+    check_string_size,
+    string_value,
+)
 from sovlint.terraform.syntax import (
     BinaryOp,
     Call,
@@ -167,6 +174,7 @@ def to_string(value: Any) -> str | Unknown:
 def _template(expr: Template, scope: Scope, depth: int) -> Any:
     pieces: list[str] = []
     unknowns: list[Unknown] = []
+    size = 0
     for part in expr.parts:
         if isinstance(part, str):
             pieces.append(part)
@@ -176,6 +184,10 @@ def _template(expr: Template, scope: Scope, depth: int) -> Any:
             unknowns.append(text)
         else:
             pieces.append(text)
+            size += len(text)
+            if size > MAX_STRING_CHARS:
+                return Unknown(f"{LIMIT_EXCEEDED}: a string template of more than "
+                               f"{MAX_STRING_CHARS} characters")
     merged = merge_unknowns(unknowns)
     return merged if merged is not None else "".join(pieces)
 
@@ -336,7 +348,7 @@ def _call(expr: Call, scope: Scope, depth: int) -> Any:
         if any(unknown is not None for unknown in unknowns):
             return merge_unknowns(unknowns)
     try:
-        return function.call(args)
+        return check_string_size(function.call(args))
     except FunctionError as exc:
         return Unknown(f"{name}(): {exc}")
     except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError) as exc:

@@ -64,6 +64,21 @@ def _num(value: Any) -> int | float:
     raise FunctionError(f"expected a number, got {type(value).__name__}")
 
 
+# Evaluation budget: no string sovlint builds is longer than this (a region, a name, a tag is a
+# few dozen characters; `format("%1500000000s", "x")` or a local that doubles itself thirty
+# times would take gigabytes). Beyond it the value is unknown, "evaluation limit exceeded".
+MAX_STRING_CHARS = 1_000_000
+LIMIT_EXCEEDED = "evaluation limit exceeded"
+
+
+def check_string_size(value: Any) -> Any:
+    """``value``, or a FunctionError when it is a string over `MAX_STRING_CHARS`."""
+    if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
+        raise FunctionError(f"{LIMIT_EXCEEDED}: a string of {len(value)} characters, more "
+                            f"than {MAX_STRING_CHARS}")
+    return value
+
+
 _FORMAT_RE = re.compile(r"%(%|[-+ #0]*\d*(?:\.\d+)?[sdfvqtbxXoeEgG])")
 
 
@@ -77,6 +92,9 @@ def _format(args: list[Any]) -> str:
         verb = match.group(1)
         if verb == "%":
             return "%"
+        if any(int(width) > MAX_STRING_CHARS for width in re.findall(r"\d+", verb)):
+            raise FunctionError(f"{LIMIT_EXCEEDED}: width or precision in %{verb} is more than "
+                                f"{MAX_STRING_CHARS}")
         try:
             value = next(values)
         except StopIteration as exc:
@@ -235,12 +253,26 @@ def _substr(args: list[Any]) -> str:
     return text[offset:] if length < 0 else text[offset : offset + length]
 
 
+def _re2(pattern: str) -> Any:
+    """A compiled RE2 pattern: Terraform's `regex`, `regexall` and `replace` use Go's regexp,
+    which is RE2 (linear time: `(a+)+$` cannot backtrack for minutes), so Python's `re`, which
+    backtracks, is neither safe nor faithful here."""
+    import re2  # google-re2
+
+    options = re2.Options()
+    options.log_errors = False  # the error becomes the function's message, not stderr noise
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise FunctionError(f"invalid regex: {reason}") from None
+
+
 def _regex(args: list[Any]) -> Any:
     pattern, text = string_value(args[0]), string_value(args[1])
-    try:
-        match = re.search(pattern, text)
-    except re.error as exc:
-        raise FunctionError(f"invalid regex: {exc}") from exc
+    match = _re2(pattern).search(text)
     if match is None:
         raise FunctionError("pattern did not match")
     if match.groupdict():
@@ -252,18 +284,17 @@ def _regex(args: list[Any]) -> Any:
 
 def _regexall(args: list[Any]) -> list[Any]:
     pattern, text = string_value(args[0]), string_value(args[1])
-    try:
-        matches = list(re.finditer(pattern, text))
-    except re.error as exc:
-        raise FunctionError(f"invalid regex: {exc}") from exc
-    return [m.groupdict() or list(m.groups()) or m.group(0) for m in matches]
+    return [m.groupdict() or list(m.groups()) or m.group(0)
+            for m in _re2(pattern).finditer(text)]
 
 
 def _replace(args: list[Any]) -> str:
     text, search, replacement = string_value(args[0]), string_value(args[1]), string_value(args[2])
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        pattern = search[1:-1]
-        return re.sub(pattern, re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement), text)
+        compiled = _re2(search[1:-1])
+        # Go's `$1`, `${1}` and `${name}`; a literal backslash stays a backslash.
+        template = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement.replace("\\", "\\\\"))
+        return str(compiled.sub(template, text))
     return text.replace(search, replacement)
 
 

@@ -35,6 +35,12 @@ from sovlint.terraform.syntax import (
 from sovlint.terraform.values import LazyObject, Unknown, contains_unknown
 
 MAX_MODULE_DEPTH = 16
+# Evaluation budget: a block expands to at most this many instances (`count = 100000000` would
+# otherwise take the scan's memory). Beyond it the block is one unexpanded record and the file
+# gets a SOV000 error, so the gate does not pass what was not evaluated.
+MAX_INSTANCES = 10_000
+LIMIT_EXCEEDED = "evaluation limit exceeded"
+INVALID_COUNT = "invalid count"
 
 # Parses one configuration file; the scan passes a cached, parallel-friendly implementation.
 FileParser = Callable[[Path], tuple[ConfigFile | None, ParseError | None]]
@@ -208,6 +214,11 @@ def _instance_key_text(key: Any) -> str:
     return f'["{key}"]' if isinstance(key, str) else f"[{key}]"
 
 
+def _is_error(reason: str | None) -> bool:
+    """Whether an expansion reason is an error in the file (SOV000), not merely unknown."""
+    return reason is not None and reason.startswith((LIMIT_EXCEEDED, INVALID_COUNT))
+
+
 def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]]], str | None]:
     """Instances of a block with count/for_each: (key, bindings) pairs, or a reason."""
     count = body.attributes.get("count")
@@ -218,6 +229,12 @@ def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]
             return [], f"count is not known statically ({value.reason})"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return [], f"count is not a number: {value!r}"
+        if value != value or value < 0 or (isinstance(value, float) and not value.is_integer()
+                                            and value < MAX_INSTANCES):
+            return [], f"{INVALID_COUNT}: {value!r} is not a whole number of zero or more"
+        if value > MAX_INSTANCES:
+            return [], f"{LIMIT_EXCEEDED}: count = {value!r} is more than the {MAX_INSTANCES} " \
+                       "instances sovlint expands"
         return [(index, {"count": {"index": index}}) for index in range(int(value))], None
     if for_each is not None:
         value = evaluate(for_each.expr, scope)
@@ -226,6 +243,9 @@ def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]
             return [], f"for_each is not known statically ({value.reason})"
         if isinstance(value, LazyObject):
             value = value.to_dict()
+        if isinstance(value, (dict, list)) and len(value) > MAX_INSTANCES:
+            return [], f"{LIMIT_EXCEEDED}: for_each has {len(value)} elements, more than the " \
+                       f"{MAX_INSTANCES} instances sovlint expands"
         if isinstance(value, dict):
             return [
                 (key, {"each": {"key": key, "value": item}}) for key, item in sorted(value.items())
@@ -423,16 +443,28 @@ class _ModuleInstance:
 
 
 def _files_ending(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """Regular files (or links to one) of a directory whose names end with a suffix, by name.
-    One `os.scandir` instead of a glob per suffix: every module directory is listed by every
-    root module that calls it."""
+    """Entries of a directory that are not directories, whose names end with a suffix, by name.
+    FIFOs, devices and links are listed too: reading them reports why they are not read,
+    instead of skipping them silently. One `os.scandir` instead of a glob per suffix: every
+    module directory is listed by every root module that calls it."""
     try:
         with os.scandir(directory) as listing:
             names = [entry.name for entry in listing
-                     if entry.name.endswith(suffixes) and entry.is_file()]
+                     if entry.name.endswith(suffixes) and not entry.is_dir()]
     except OSError:
         return []
     return [directory / name for name in sorted(names)]
+
+
+def _inside_tree(directory: Path, root: Path) -> bool:
+    """Whether a module directory is inside the root module's repository (the nearest
+    ancestor holding `.git`), else inside the working directory or the root module."""
+    from sovlint.discover import is_inside
+
+    absolute = Path(os.path.abspath(root))
+    tree = next((c for c in (absolute, *absolute.parents) if (c / ".git").exists()), None)
+    bases = [tree] if tree is not None else [Path.cwd(), absolute]
+    return any(is_inside(directory, base) for base in bases)
 
 
 def configuration_files(directory: Path) -> list[Path]:
@@ -509,8 +541,8 @@ class TerraformLoader:
         candidates = [self.root / "terraform.tfvars", self.root / "terraform.tfvars.json"]
         autos = _files_ending(self.root, (".auto.tfvars", ".auto.tfvars.json"))
         for path in [*candidates, *autos, *self.var_files]:
-            if not path.is_file():
-                continue
+            if path not in self.var_files and not os.path.lexists(path):
+                continue  # an absent terraform.tfvars; a --var-file that is absent is an error
             loaded, error = load_tfvars(path, self.display(path))
             if error is not None:
                 self.result.errors.append(error)
@@ -545,6 +577,8 @@ class TerraformLoader:
         provider = instance.provider_for(block)
         file = instance.config.file_of(block)
         instances, reason = _expansion(block.body, instance.scope)
+        if _is_error(reason):
+            self.result.errors.append(ParseError(file, block.line, f"{base}: {reason}"))
         if reason is not None:
             # One unexpanded record; what depends on each/count is unknown for that reason.
             unknown = Unknown(reason, frozenset({base}))
@@ -610,11 +644,17 @@ class TerraformLoader:
                 address, file, call,
                 f"source {source!r} is not available locally (run `terraform init` to read it)",
             )
+        if not _inside_tree(directory, self.root):
+            return self._unavailable(address, file, call,
+                                     f"source {source!r} resolves to a directory outside the "
+                                     "scanned tree: not read")
         if parent.depth + 1 > MAX_MODULE_DEPTH or str(directory) in parent.chain:
             return self._unavailable(address, file, call, "module calls itself (cycle)")
         self.result.module_dirs.add(str(directory))
         config = self.module_config(directory)
         instances, reason = _expansion(call.body, parent.scope)
+        if _is_error(reason):
+            self.result.errors.append(ParseError(file, call.line, f"{address}: {reason}"))
         if reason is not None:
             self.result.diagnostics.append(
                 Diagnostic(file, f"{address}: {reason}; its resources are not expanded",

@@ -12,6 +12,8 @@ import pytest
 from helpers import FIXTURES, run_cli
 
 CUSTOM = FIXTURES / "custom-policies"
+# The fixture's configuration loads Python code: only a configuration the user names is trusted.
+TRUSTED = ("--config", ".sovlint.yaml")
 
 EXPECTED = [
     ("ACME001", "StatefulSet/imaging/imaging-cache", "k8s/imaging.yaml", 2, "high"),
@@ -45,7 +47,7 @@ def custom_findings(report: dict[str, Any], *, suppressed: bool = False) -> list
 
 
 def test_custom_rego_and_python_rules_fire_on_the_fixture() -> None:
-    code, report = scan_json(".", cwd=CUSTOM / "infra")
+    code, report = scan_json(".", *TRUSTED, cwd=CUSTOM / "infra")
 
     assert code == 1
     assert custom_findings(report) == EXPECTED  # ACME002 at the configured severity, medium
@@ -71,7 +73,7 @@ def test_custom_rules_can_be_turned_off(tree: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace(
         "ACME002: {severity: medium}", "ACME002: off\n  ACME004: off"), encoding="utf-8")
 
-    _, report = scan_json(".", cwd=tree)
+    _, report = scan_json(".", *TRUSTED, cwd=tree)
 
     assert {f[0] for f in custom_findings(report)} == {"ACME001", "ACME003"}
 
@@ -87,7 +89,7 @@ def test_inline_ignores_suppress_rego_and_python_findings(tree: Path) -> None:
                         'resource "aws_s3_bucket_replication_configuration"')
     storage.write_text(text, encoding="utf-8")
 
-    _, report = scan_json(".", cwd=tree)
+    _, report = scan_json(".", *TRUSTED, cwd=tree)
 
     suppressed = {f["rule_id"]: f["suppression_reason"] for f in report["findings"]
                   if f["suppressed"]}
@@ -97,10 +99,11 @@ def test_inline_ignores_suppress_rego_and_python_findings(tree: Path) -> None:
 
 def test_baseline_suppresses_custom_findings(tree: Path) -> None:
     baseline = tree.parent / "baseline.json"
-    first = run_cli("scan", ".", "--write-baseline", str(baseline), "--format", "json", cwd=tree)
+    first = run_cli("scan", ".", *TRUSTED, "--write-baseline", str(baseline), "--format", "json",
+                    cwd=tree)
     assert first.exit_code == 1
 
-    code, report = scan_json(".", "--baseline", str(baseline), cwd=tree)
+    code, report = scan_json(".", *TRUSTED, "--baseline", str(baseline), cwd=tree)
 
     assert code == 0
     assert custom_findings(report) == []
@@ -112,21 +115,21 @@ def test_baseline_suppresses_custom_findings(tree: Path) -> None:
 def test_every_format_reports_custom_rules() -> None:
     cwd = CUSTOM / "infra"
     for fmt in ("text", "json", "sarif", "junit", "github", "gitlab"):
-        result = run_cli("scan", ".", "--format", fmt, "--no-color", cwd=cwd)
+        result = run_cli("scan", ".", *TRUSTED, "--format", fmt, "--no-color", cwd=cwd)
         assert result.exit_code == 1, fmt
         for rule_id in ("ACME001", "ACME002", "ACME003", "ACME004"):
             assert rule_id in result.stdout, (fmt, rule_id)
 
 
 def test_text_report_shows_the_custom_fix_hint() -> None:
-    result = run_cli("scan", ".", "--no-color", cwd=CUSTOM / "infra")
+    result = run_cli("scan", ".", *TRUSTED, "--no-color", cwd=CUSTOM / "infra")
 
     assert ("    fix: make the bucket private (private ACL, every public access block flag "
             "true, no allUsers grant)") in result.stdout
 
 
 def test_sarif_describes_custom_rules_with_help() -> None:
-    result = run_cli("scan", ".", "--format", "sarif", cwd=CUSTOM / "infra")
+    result = run_cli("scan", ".", *TRUSTED, "--format", "sarif", cwd=CUSTOM / "infra")
     rules = {rule["id"]: rule
              for rule in json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]}
 
@@ -196,7 +199,7 @@ def test_policy_syntax_error_names_file_and_line(tree: Path) -> None:
         'not resource.provider.hq_country in eu_member_states',
         'not resource.provider.hq_country in eu_member_states {'), encoding="utf-8")
 
-    result = run_cli("scan", ".", cwd=tree)
+    result = run_cli("scan", ".", *TRUSTED, cwd=tree)
 
     assert result.exit_code == 2
     assert result.stderr == (f"sovlint: policy error: {policy.as_posix()}:38:58: expecting `}}` "
@@ -208,7 +211,7 @@ def test_python_rule_error_is_a_clear_message_not_a_traceback(tree: Path) -> Non
     module.write_text(module.read_text(encoding="utf-8").replace(
         'target = flow["target"]', 'target = flow["destination"]'), encoding="utf-8")
 
-    result = run_cli("scan", ".", cwd=tree)
+    result = run_cli("scan", ".", *TRUSTED, cwd=tree)
 
     assert result.exit_code == 2
     assert result.stderr == (
@@ -223,7 +226,7 @@ def test_custom_rule_with_a_builtin_id_is_a_usage_error(tree: Path) -> None:
     policy.write_text(policy.read_text(encoding="utf-8").replace("ACME001", "SOV001"),
                       encoding="utf-8")
 
-    result = run_cli("scan", ".", cwd=tree)
+    result = run_cli("scan", ".", *TRUSTED, cwd=tree)
 
     assert result.exit_code == 2
     assert "data_in_france.rego:1: rule id 'SOV001' is reserved" in result.stderr
@@ -288,7 +291,7 @@ def test_opa_url_builds_the_remote_engine_with_the_python_policies(
     config.write_text(config.read_text(encoding="utf-8") + "opa: {timeout: 42}\n",
                       encoding="utf-8")
 
-    _, report = scan_json(".", "--opa-url", "http://opa.internal:8181", cwd=tree)
+    _, report = scan_json(".", *TRUSTED, "--opa-url", "http://opa.internal:8181", cwd=tree)
 
     [(url, directories, timeout)] = FakeOpaEngine.built
     assert (url, timeout) == ("http://opa.internal:8181", 42.0)
@@ -301,7 +304,7 @@ def test_opa_url_builds_the_remote_engine_with_the_python_policies(
 
 
 def test_rules_lists_the_configured_custom_rules_with_their_severity() -> None:
-    result = run_cli("rules", cwd=CUSTOM / "infra")
+    result = run_cli("rules", *TRUSTED, cwd=CUSTOM / "infra")
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:]}
     assert rows["SOV001"][0] == "non-eu-region"
@@ -311,13 +314,13 @@ def test_rules_lists_the_configured_custom_rules_with_their_severity() -> None:
 
 
 def test_explain_prints_a_custom_rules_metadata() -> None:
-    result = run_cli("explain", "ACME004", cwd=CUSTOM / "infra")
+    result = run_cli("explain", "ACME004", *TRUSTED, cwd=CUSTOM / "infra")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# ACME004 copies-stay-in-france\n")
     assert "## How to fix" in result.stdout
 
 
 def test_explain_names_custom_rules_among_the_known_ones() -> None:
-    result = run_cli("explain", "ACME999", cwd=CUSTOM / "infra")
+    result = run_cli("explain", "ACME999", *TRUSTED, cwd=CUSTOM / "infra")
     assert result.exit_code == 2
     assert "ACME003" in result.stderr

@@ -51,7 +51,8 @@ def test_remote_base_is_not_rendered(tmp_path: Path) -> None:
         "resources:\n  - https://github.com/example/manifests//base?ref=v1\n")
     result = run_cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
     notes = [d["message"] for d in json.loads(result.stdout)["diagnostics"]]
-    assert any("names a remote resource" in n for n in notes)
+    assert any("kustomization.yaml names a remote or missing resources entry "
+               "(https://github.com/example/manifests//base?ref=v1)" in n for n in notes)
 
 
 def test_helm_output_from_stdin_maps_to_the_template() -> None:

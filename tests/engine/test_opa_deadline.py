@@ -1,0 +1,62 @@
+"""The OPA timeout is a deadline for the whole answer, not for each read."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from sovlint.engine import PolicyError
+from sovlint.engine.opa import OpaEngine
+from sovlint.resources import builtin_policies_dir
+
+
+class _Drip(BaseHTTPRequestHandler):
+    """Healthy; then answers a query one header line every 0.2 s, for ever (almost)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for index in range(100):
+                self.wfile.write(f"X-Drip-{index}: 1\r\n".encode())
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client gave up: what the test wants
+
+
+@pytest.fixture()
+def dripping_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_server_that_drips_its_answer_hits_the_deadline(dripping_server: str) -> None:
+    engine = OpaEngine(dripping_server, [builtin_policies_dir()], timeout=1.0)
+    start = time.monotonic()
+
+    with pytest.raises(PolicyError, match=r"did not answer within 1 s .*whole answer"):
+        engine.evaluate({"resources": [], "errors": [], "config": {}})
+
+    assert time.monotonic() - start < 3  # each 0.2 s read alone would never time out

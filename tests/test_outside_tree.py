@@ -1,0 +1,141 @@
+"""Nothing outside the scanned tree is read: symbolic links leaving it are reported, not
+followed, for every file kind; FIFOs and devices are reported without being opened."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import run_cli
+
+SECRET = "s3cr3t-value-from-outside"
+BUCKET = 'resource "aws_s3_bucket" "b" {\n  region = var.region\n}\n' \
+         'variable "region" {\n  default = "eu-west-3"\n}\n'
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "vars.json").write_text(json.dumps({"region": SECRET}), encoding="utf-8")
+    (outside / "evil.tf").write_text(f'resource "aws_s3_bucket" "x" {{\n  bucket = "{SECRET}"\n',
+                                     encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "main.tf").write_text(BUCKET, encoding="utf-8")
+    return repo
+
+
+def scan(repo: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    result = run_cli("scan", ".", "--format", "json", "--no-cache", *args, cwd=repo)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout), result.output
+
+
+def errors(report: dict[str, Any]) -> list[tuple[str, int, str]]:
+    return [(e["file"], e["line"], e["message"]) for e in report["errors"]]
+
+
+def test_a_tfvars_link_leaving_the_tree_is_an_error_not_read(repo: Path) -> None:
+    (repo / "terraform.tfvars.json").symlink_to(repo.parent / "outside" / "vars.json")
+
+    code, report, output = scan(repo)
+
+    assert SECRET not in output
+    assert code == 1
+    assert errors(report) == [("terraform.tfvars.json", 1, "symbolic link to a file outside "
+                               "the scanned tree: not followed")]
+
+
+def test_a_tf_link_leaving_the_tree_is_an_error_not_read(repo: Path) -> None:
+    (repo / "evil.tf").symlink_to(repo.parent / "outside" / "evil.tf")
+
+    _, report, output = scan(repo)
+
+    assert SECRET not in output
+    assert ("evil.tf", 1, "symbolic link to a file outside the scanned tree: not followed") \
+        in errors(report)
+
+
+def test_a_link_inside_the_repository_is_read(repo: Path) -> None:
+    shared = repo / "shared"
+    shared.mkdir()
+    (shared / "vars.auto.tfvars").write_text('region = "us-east-1"\n', encoding="utf-8")
+    (repo / "vars.auto.tfvars").symlink_to(shared / "vars.auto.tfvars")
+
+    _, report, _ = scan(repo)
+
+    assert errors(report) == []
+    assert any(f["rule_id"] == "SOV001" for f in report["findings"])
+
+
+def test_modules_json_pointing_outside_the_tree_is_not_followed(repo: Path) -> None:
+    (repo.parent / "outside" / "mod").mkdir()
+    (repo.parent / "outside" / "mod" / "main.tf").write_text(
+        f'resource "aws_s3_bucket" "{SECRET}" {{}}\n', encoding="utf-8")
+    (repo / "main.tf").write_text('module "m" {\n  source = "example/m/aws"\n}\n',
+                                  encoding="utf-8")
+    manifest = repo / ".terraform" / "modules"
+    manifest.mkdir(parents=True)
+    (manifest / "modules.json").write_text(json.dumps(
+        {"Modules": [{"Key": "m", "Source": "example/m/aws", "Dir": "../outside/mod"}]}),
+        encoding="utf-8")
+
+    _, report, output = scan(repo)
+
+    assert SECRET not in output
+    assert ("main.tf", "module.m: source 'example/m/aws' resolves to a directory outside the "
+            "scanned tree: not read") in [(d["file"], d["message"]) for d in report["diagnostics"]]
+
+
+@pytest.mark.parametrize("name", ["main.tf", "x.yaml", "terraform.tfvars"])
+def test_a_fifo_is_reported_without_being_opened(repo: Path, name: str) -> None:
+    target = repo / name
+    if target.exists():
+        target.unlink()
+    os.mkfifo(target)
+
+    code, report, _ = scan(repo)  # would hang if the FIFO were opened
+
+    assert code == 1
+    assert (name, 1, "not a regular file (a FIFO, socket or device): not read") \
+        in errors(report)
+
+
+def test_a_fifo_given_on_the_command_line_is_reported(repo: Path) -> None:
+    os.mkfifo(repo / "pipe.tf")
+
+    result = run_cli("scan", "pipe.tf", "--format", "json", cwd=repo)
+
+    assert ("pipe.tf", 1, "not a regular file (a FIFO, socket or device): not read") \
+        in errors(json.loads(result.stdout))
+
+
+def test_a_var_file_that_is_a_device_is_an_error(repo: Path) -> None:
+    code, report, _ = scan(repo, "--var-file", os.devnull)
+
+    assert code == 1
+    assert [e for e in errors(report) if e[2].startswith("not a regular file")]
+
+
+def test_a_source_comment_cannot_move_a_finding_or_open_a_device(tmp_path: Path) -> None:
+    (tmp_path / "web.yaml").write_text(
+        "# Source: /dev/zero\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n"
+        "  containers:\n    - {name: c, image: nginx}\n", encoding="utf-8")
+
+    _, report, _ = scan(tmp_path)
+
+    assert {f["file"] for f in report["findings"]} == {"web.yaml"}
+
+
+def test_a_source_comment_leaving_the_tree_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "web.yaml").write_text(
+        "# Source: ../../etc/passwd\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+        "spec:\n  containers:\n    - {name: c, image: nginx}\n", encoding="utf-8")
+
+    _, report, _ = scan(tmp_path)
+
+    assert {f["file"] for f in report["findings"]} == {"web.yaml"}
