@@ -45,6 +45,7 @@ from sovlint.normalise.terraform import (
     inherit_parent_locations,
     normalise_backend,
     normalise_instance,
+    normalise_unread_module,
 )
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
@@ -254,6 +255,7 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     resources += provider_telemetry_records(provider_sites(managed.values()))
     if loaded.backend is not None:
         resources.append(normalise_backend(loaded.backend))
+    resources += [normalise_unread_module(module) for module in loaded.unread_modules]
     # Errors of variable files, and of the module files the loader read.
     return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched())
 

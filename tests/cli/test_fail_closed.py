@@ -1,0 +1,74 @@
+"""Fail closed (SPEC §2): what sovlint did not read is a finding or an error, never a pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import run_cli
+
+
+def scan_json(*args: str, cwd: Path) -> tuple[int, dict]:
+    result = run_cli("scan", *args, "--format", "json", "--no-cache", cwd=cwd)
+    return result.exit_code, json.loads(result.output)
+
+
+def rules_on(document: dict, address: str) -> dict[str, str]:
+    return {f["rule_id"]: f["message"] for f in document["findings"]
+            if f["resource"] == address}
+
+
+def test_remote_module_with_region_argument_outside_is_sov001(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "db" {\n'
+        '  source  = "GoogleCloudPlatform/sql-db/google//modules/mysql"\n'
+        '  region  = "us-central1"\n'
+        '  name    = "orders"\n'
+        '}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    rules = rules_on(document, "module.db")
+    assert code == 1
+    assert "us-central1" in rules["SOV001"]
+    assert "SOV004" not in rules
+
+
+def test_remote_module_with_region_argument_inside_is_not_sov001(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "db" {\n'
+        '  source  = "GoogleCloudPlatform/sql-db/google//modules/mysql"\n'
+        '  region  = "europe-west9"\n'
+        '}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert "SOV001" not in rules_on(document, "module.db")
+
+
+def test_remote_module_without_location_is_sov004_saying_how_to_read_it(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "net" {\n'
+        '  source = "git::https://example.com/net.git?ref=v1"\n'
+        '  cidr   = "10.0.0.0/16"\n'
+        '}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    message = rules_on(document, "module.net")["SOV004"]
+    assert code == 1
+    assert "git::https://example.com/net.git?ref=v1" in message
+    assert "terraform init" in message
+    [finding] = [f for f in document["findings"] if f["resource"] == "module.net"
+                 and f["rule_id"] == "SOV004"]
+    assert (finding["file"], finding["line"]) == ("main.tf", 1)
+
+
+def test_local_module_is_read_not_reported_as_unread(tmp_path: Path) -> None:
+    (tmp_path / "child").mkdir()
+    (tmp_path / "child" / "main.tf").write_text('variable "x" {}\n')
+    (tmp_path / "main.tf").write_text('module "c" {\n  source = "./child"\n  x = "y"\n}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert rules_on(document, "module.c") == {}
