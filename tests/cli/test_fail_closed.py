@@ -72,3 +72,22 @@ def test_local_module_is_read_not_reported_as_unread(tmp_path: Path) -> None:
     _, document = scan_json(".", cwd=tmp_path)
 
     assert rules_on(document, "module.c") == {}
+
+
+def test_missing_var_file_exits_2_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "region" {}\n')
+
+    result = run_cli("scan", ".", "--var-file", "prod.tfvars", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "prod.tfvars" in result.output
+
+
+def test_missing_scan_path_exits_2_not_a_parse_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+
+    result = run_cli("scan", "main.tf", "infra", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "no such file or directory: infra" in result.output
+    assert "SOV000" not in result.output
