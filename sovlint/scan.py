@@ -429,9 +429,7 @@ def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Str
         display = _display(chart / "Chart.yaml", root)
         rendered = render_helm_chart(chart)
         if rendered.text is None:
-            out.diagnostics.append(Diagnostic(
-                display, f"Helm chart not rendered: {rendered.problem}; render it and pipe "
-                "the output to `sovlint scan -`"))
+            out.resources.append(_unrendered_chart(chart, display, root, rendered.problem))
             continue
         prefix = _display(chart.parent, root)
         text = rendered.text
@@ -439,6 +437,35 @@ def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Str
             text = _prefix_sources(text, prefix)
         streams.append(_Stream(display, parse_yaml_stream(text, display), text))
     return streams
+
+
+def _unrendered_chart(chart: Path, display: str, root: Path, problem: str | None) -> Resource:
+    """A chart that could not be rendered (SPEC §2): its objects are unknown, so the chart
+    itself is a SOV004 finding with the command that renders it; never a silent pass."""
+    from sovlint.model import UNKNOWN_PROVIDER, Location, Source
+
+    name = _chart_name(chart)
+    path = _display(chart, root)
+    command = f"helm template {name} {path} | sovlint scan -"
+    reason = (f"Helm chart not rendered ({problem or 'helm template failed'}), its objects "
+              f"were not read: render it and scan the output, `{command}`")
+    return Resource(
+        address=f"HelmChart/{name}", type="HelmChart", kind="kubernetes",
+        source=Source(display, 1, 1), provider=UNKNOWN_PROVIDER,
+        location=Location(mode="unknown", how="helm chart not rendered",
+                          unresolved_reason=reason),
+        data_bearing=True, attributes={"chart": path},
+    )
+
+
+def _chart_name(chart: Path) -> str:
+    """The chart's `name:` from Chart.yaml (the directory name when it has none)."""
+    try:
+        text = (chart / "Chart.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return chart.name
+    match = re.search(r"^name:\s*['\"]?([A-Za-z0-9._-]+)", text, re.MULTILINE)
+    return match.group(1) if match else chart.name
 
 
 def _prefix_sources(text: str, prefix: str) -> str:
