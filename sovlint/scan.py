@@ -79,6 +79,7 @@ class _Collected:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     scanned: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
+    skip_reasons: dict[str, list[str]] = field(default_factory=dict)  # reason -> files
     # Root module directory -> the resources its HCL gave (a plan of that directory replaces
     # them, and maps its findings back to their HCL lines).
     terraform_roots: dict[Path, list[Resource]] = field(default_factory=dict)
@@ -376,6 +377,7 @@ class _Stream:
     text: str = ""
     # Rendered Kustomize output: (kind, name) -> (file, line) of the input that declared it.
     origins: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    is_json: bool = False
 
 
 def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[_Stream],
@@ -562,7 +564,8 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
             if is_plan_json(text):
                 found.plans.append((text, display, item.path.parent.resolve()))
                 continue
-            streams.append(_Stream(display, parse_json_document(text, display)))
+            streams.append(_Stream(display, parse_json_document(text, display), text,
+                                   is_json=True))
         else:
             streams.append(_Stream(display, parse_yaml_stream(text, display), text))
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
@@ -587,6 +590,8 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
     unpinned_without_cluster = False
     for stream in manifests.streams:
         objects = kubernetes_objects(stream.parsed)
+        if stream.parsed.errors and not objects and _skip_non_input(stream, out):
+            continue
         if stream.parsed.errors:
             out.errors.extend(stream.parsed.errors)
         if not objects and not stream.parsed.errors:
@@ -602,12 +607,41 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
             if resource.data_bearing and resource.location.how == CLUSTER_UNCONFIGURED:
                 unpinned_without_cluster = True
             out.resources.append(resource)
+    _note_non_inputs(out)
     if unpinned_without_cluster:
         out.diagnostics.append(Diagnostic(
             "", "kubernetes: the cluster location is not configured (kubernetes.cluster in "
             ".sovlint.yaml); workloads that are not pinned to a region are not judged"))
     for item in discovery.of_kind("helm-template"):
         out.skipped.add(_display(item.path, root))
+
+
+def _skip_non_input(stream: _Stream, out: _Collected) -> bool:
+    """An unparseable file that is not a manifest or a plan is skipped by reason (SPEC §2)."""
+    from sovlint.inputs import skip_reason
+
+    if stream.origins or not stream.text:
+        return False
+    # A syntax error only: a file refused by a limit (nesting, alias bomb) was not read, and
+    # stays SOV000 whatever it looks like.
+    if not all(e.message.startswith(("invalid YAML", "invalid JSON"))
+               and not re.search(r"nest|depth", e.message) for e in stream.parsed.errors):
+        return False
+    reason = skip_reason(stream.text, stream.is_json)
+    if reason is None:
+        return False
+    out.skipped.add(stream.display)
+    out.skip_reasons.setdefault(reason, []).append(stream.display)
+    return True
+
+
+def _note_non_inputs(out: _Collected) -> None:
+    """One note per reason: how many files were skipped as not input, and which."""
+    for reason in sorted(out.skip_reasons):
+        files = sorted(out.skip_reasons[reason])
+        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        out.diagnostics.append(Diagnostic(
+            "", f"skipped {len(files)} file(s), not infrastructure input ({reason}): {shown}"))
 
 
 def _hcl_sources(directory: Path | None, root: Path, options: ScanOptions,

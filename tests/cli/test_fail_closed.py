@@ -91,3 +91,36 @@ def test_missing_scan_path_exits_2_not_a_parse_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no such file or directory: infra" in result.output
     assert "SOV000" not in result.output
+
+
+def test_non_input_files_are_skipped_by_reason_not_sov000(tmp_path: Path) -> None:
+    (tmp_path / ".devcontainer").mkdir()
+    (tmp_path / ".devcontainer" / "devcontainer.json").write_text(
+        '{\n  // the image\n  "name": "dev",\n}\n')
+    (tmp_path / "events.json").write_text('{"a": 1}\n{"b": 2}\n')
+    (tmp_path / "cloud-init.yaml").write_text(
+        "#cloud-config\nruncmd:\n%{ for x in xs ~}\n  - echo ${x}\n%{ endfor ~}\n")
+    (tmp_path / "values.tpl.yaml").write_text("image: {{ .Values.image }}\n  bad: [\n")
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    assert code == 0
+    assert document["errors"] == []
+    notes = {d["message"] for d in document["diagnostics"]}
+    assert any("JSON with comments" in n and ".devcontainer/devcontainer.json" in n
+               for n in notes)
+    assert any("JSON Lines" in n and "events.json" in n for n in notes)
+    assert any("templatefile() input" in n and "cloud-init.yaml" in n for n in notes)
+    assert any("Go/Helm template" in n and "values.tpl.yaml" in n for n in notes)
+
+
+def test_unparseable_manifest_and_plan_are_still_sov000(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: [\n")
+    (tmp_path / "plan.json").write_text(
+        '{"format_version": "1.2", "planned_values": {,}}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    assert code == 1
+    assert sorted(e["file"] for e in document["errors"]) == ["deploy.yaml", "plan.json"]
