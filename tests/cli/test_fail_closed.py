@@ -124,3 +124,27 @@ def test_unparseable_manifest_and_plan_are_still_sov000(tmp_path: Path) -> None:
 
     assert code == 1
     assert sorted(e["file"] for e in document["errors"]) == ["deploy.yaml", "plan.json"]
+
+
+def test_telemetry_site_not_known_statically_is_sov004_not_the_default(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "dd_api" {}\n'
+        'provider "datadog" {\n  api_url = var.dd_api\n}\n'
+        'resource "datadog_monitor" "cpu" {\n  name = "cpu"\n}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    rules = rules_on(document, "provider.datadog")
+    assert "SOV007" not in rules
+    assert "not known statically" in rules["SOV004"]
+    assert "var.dd_api" in rules["SOV004"]
+    assert "datadoghq.com" not in rules["SOV004"]
+
+
+def test_telemetry_site_not_set_is_still_the_documented_default(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "datadog" {}\nresource "datadog_monitor" "cpu" {\n  name = "cpu"\n}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert "default https://api.datadoghq.com/" in rules_on(document, "provider.datadog")["SOV007"]
