@@ -148,3 +148,35 @@ def test_telemetry_site_not_set_is_still_the_documented_default(tmp_path: Path) 
     _, document = scan_json(".", cwd=tmp_path)
 
     assert "default https://api.datadoghq.com/" in rules_on(document, "provider.datadog")["SOV007"]
+
+
+def test_allow_providers_typo_exits_2_with_the_closest_ids(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / ".sovlint.yaml").write_text("allow:\n  providers: [amazon, ovh]\n")
+
+    result = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "'amazon' is not a provider entity" in result.output
+    assert "did you mean aws" in result.output
+
+
+def test_allow_providers_terraform_name_of_several_entities_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / ".sovlint.yaml").write_text("allow:\n  providers: [azurerm]\n")
+
+    result = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "azure, azure-china, azure-government" in result.output
+
+
+def test_allow_providers_terraform_name_of_one_entity_trusts_it(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "google" {\n  region = "europe-west9"\n}\n'
+        'resource "google_storage_bucket" "b" {\n  name = "b"\n  location = "europe-west9"\n}\n')
+    (tmp_path / ".sovlint.yaml").write_text("allow:\n  providers: [google]\n")
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert "SOV002" not in rules_on(document, "google_storage_bucket.b")
