@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 from helpers import run_cli
 
 
@@ -180,3 +182,30 @@ def test_allow_providers_terraform_name_of_one_entity_trusts_it(tmp_path: Path) 
     _, document = scan_json(".", cwd=tmp_path)
 
     assert "SOV002" not in rules_on(document, "google_storage_bucket.b")
+
+
+def test_render_errors_are_the_same_in_every_run(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    kubectl = bin_dir / "kubectl"
+    kubectl.write_text(
+        "#!/bin/sh\n"
+        "echo \"E1202 $(date +%H:%M:%S).$$ $$ run.go:74] error: at $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        " pid=$$ cannot read $(mktemp -d)/base\" >&2\nexit 1\n")
+    kubectl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    work = tmp_path / "work"
+    (work / "overlay").mkdir(parents=True)
+    (work / "overlay" / "kustomization.yaml").write_text("resources:\n  - cm.yaml\n")
+    (work / "overlay" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+
+    first = scan_json(".", cwd=work)[1]["diagnostics"]
+    second = scan_json(".", cwd=work)[1]["diagnostics"]
+
+    [note] = [d for d in first if "kustomization not rendered" in d["message"]]
+    assert note["file"] == "overlay/kustomization.yaml"
+    assert "kubectl kustomize failed: error: at pid=N cannot read <temporary path>" in (
+        note["message"])
+    assert first == second
