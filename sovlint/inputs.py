@@ -42,15 +42,16 @@ def skip_reason(text: str, is_json: bool) -> str | None:
     """Why an unparseable file is not input; None when it looks like input (SOV000)."""
     if looks_like_input(text, is_json):
         return None
-    if _GO_TEMPLATE.search(text):
-        return REASON_GO_TEMPLATE
-    if _TERRAFORM_TEMPLATE.search(text):
-        return REASON_TERRAFORM_TEMPLATE
+    # JSON first: devcontainer files hold `${localEnv:...}`, which is not a Terraform template.
     if is_json:
         if _is_json_lines(text):
             return REASON_JSON_LINES
         if _JSON_COMMENT.search(text):
             return REASON_JSONC
+    if _GO_TEMPLATE.search(text):
+        return REASON_GO_TEMPLATE
+    if _TERRAFORM_TEMPLATE.search(text):
+        return REASON_TERRAFORM_TEMPLATE
     return REASON_NOT_MANIFEST
 
 

@@ -98,7 +98,7 @@ def test_missing_scan_path_exits_2_not_a_parse_error(tmp_path: Path) -> None:
 def test_non_input_files_are_skipped_by_reason_not_sov000(tmp_path: Path) -> None:
     (tmp_path / ".devcontainer").mkdir()
     (tmp_path / ".devcontainer" / "devcontainer.json").write_text(
-        '{\n  // the image\n  "name": "dev",\n}\n')
+        '{\n  // the image\n  "name": "dev",\n  "workspaceFolder": "${localWorkspaceFolder}",\n}\n')
     (tmp_path / "events.json").write_text('{"a": 1}\n{"b": 2}\n')
     (tmp_path / "cloud-init.yaml").write_text(
         "#cloud-config\nruncmd:\n%{ for x in xs ~}\n  - echo ${x}\n%{ endfor ~}\n")
