@@ -70,11 +70,12 @@ def main() -> None:
                    "--output in order)")
 @click.option("--output", "outputs", multiple=True, default=(),
               help="file for the report of the same position (default: stdout)")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="configuration file (default: .sovlint.yaml found upwards)")
 @click.option("--profile", type=click.Choice(["residency", "sovereign"]))
 @click.option("--fail-on", type=SEVERITY_CHOICES, help="lowest severity that fails (exit 1)")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--var-file", "var_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
               help="Terraform variable file (repeatable)")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE")
 @click.option("--policy-dir", "policy_dirs", multiple=True,
@@ -140,6 +141,7 @@ def scan(
     if len(outputs) > len(formats):
         _fail("more --output than --format options")
     paths = paths or (".",)
+    _check_paths_exist(paths)
     start = next((Path(p) for p in paths if p != "-"), Path("."))
     from sovlint.cache import use_data_cache
 
@@ -193,6 +195,15 @@ class _InputRecorder:
     def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
         self.document = input_document
         return []
+
+
+def _check_paths_exist(paths: tuple[str, ...]) -> None:
+    """A path that does not exist is a mistake on the command line (exit 2), not a parse
+    error of a file: say which one."""
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        _fail(f"no such file or directory: {', '.join(missing)} (check the path given to "
+              "`sovlint scan`)")
 
 
 def _dump_input(paths: list[str], config: Any, options: Any, output: str | None) -> None:
@@ -258,7 +269,8 @@ def _custom_rules(config_path: str | None, policy_dirs: tuple[str, ...]) -> dict
             if not BUILTIN_ID_RE.match(rule_id)}
 
 
-_CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+_CONFIG_OPTION = click.option("--config", "config_path",
+                              type=click.Path(exists=True, dir_okay=False),
                               help="configuration whose custom `policies:` are listed too")
 _POLICY_DIR_OPTION = click.option("--policy-dir", "policy_dirs", multiple=True,
                                   type=click.Path(),
@@ -317,7 +329,7 @@ def explain(rule_id: str, config_path: str | None, policy_dirs: tuple[str, ...])
 @main.command(name="test")
 @click.argument("directories", nargs=-1, type=click.Path(exists=True))
 @click.option("-v", "--verbose", is_flag=True, help="list every test, not only failures")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="configuration whose Rego `policies:` are tested when no DIR is given")
 def test_command(directories: tuple[str, ...], verbose: bool, config_path: str | None) -> None:
     """Run Rego policy unit tests (`test_*` rules): the built-in policies, plus DIR... or, when
@@ -366,8 +378,9 @@ class _NoPolicies:
               type=click.Choice(["text", "json", "csv", "markdown", "mermaid", "dot"]),
               help="table (text, csv, markdown, json) or diagram (mermaid, dot)")
 @click.option("--output", help="file for the inventory (default: stdout)")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False))
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--var-file", "var_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False))
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE")
 def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str | None,
               var_files: tuple[str, ...], variables: tuple[str, ...]) -> None:

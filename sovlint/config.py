@@ -384,7 +384,28 @@ def _opa_url(value: str) -> str:
 
 
 def _entity_id(value: str) -> str:
-    return value.strip().lower()
+    """A provider entity id of the catalogue, or a Terraform provider name that maps to exactly
+    one entity (then that entity); anything else is a mistake that would trust nothing."""
+    import difflib
+
+    from sovlint import catalog
+
+    entity = value.strip().lower()
+    ids = catalog.provider_ids()
+    if entity in ids:
+        return entity
+    mapped = catalog.entities_of_terraform_provider(entity)
+    if len(mapped) == 1:
+        return mapped[0]
+    if mapped:
+        raise ValueError(f"'{value}' is the Terraform provider of several entities "
+                         f"({', '.join(mapped)}): name the entity to trust")
+    close = difflib.get_close_matches(entity, ids, n=3, cutoff=0.5) or [
+        id_ for id_ in ids
+        if entity in (getattr(catalog.get_provider(id_), "name", "") or "").lower()][:3]
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise ValueError(f"'{value}' is not a provider entity of the catalogue{hint} "
+                     "(docs/rules/SOV002.md lists the entity ids)")
 
 
 def _registry_glob(value: str) -> str:

@@ -45,6 +45,7 @@ from sovlint.normalise.terraform import (
     inherit_parent_locations,
     normalise_backend,
     normalise_instance,
+    normalise_unread_module,
 )
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
@@ -78,6 +79,7 @@ class _Collected:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     scanned: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
+    skip_reasons: dict[str, list[str]] = field(default_factory=dict)  # reason -> files
     # Root module directory -> the resources its HCL gave (a plan of that directory replaces
     # them, and maps its findings back to their HCL lines).
     terraform_roots: dict[Path, list[Resource]] = field(default_factory=dict)
@@ -254,6 +256,7 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     resources += provider_telemetry_records(provider_sites(managed.values()))
     if loaded.backend is not None:
         resources.append(normalise_backend(loaded.backend))
+    resources += [normalise_unread_module(module) for module in loaded.unread_modules]
     root = _display(directory, inputs.root)
     resources = [resource.with_root(root) for resource in resources]
     # Errors of variable files, and of the module files the loader read.
@@ -376,6 +379,7 @@ class _Stream:
     text: str = ""
     # Rendered Kustomize output: (kind, name) -> (file, line) of the input that declared it.
     origins: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    is_json: bool = False
     # The overlay or chart that rendered it (its objects' `root`); None for a plain stream.
     root: str | None = None
 
@@ -416,7 +420,7 @@ def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[
                 origins.setdefault((str(obj["kind"]), name),
                                    (_display(member, root), document.line))
         streams.append(_Stream(display, parse_yaml_stream(rendered.text, display),
-                               rendered.text, origins, _display(directory, root)))
+                               rendered.text, origins, root=_display(directory, root)))
     return streams, consumed
 
 
@@ -431,9 +435,7 @@ def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Str
         display = _display(chart / "Chart.yaml", root)
         rendered = render_helm_chart(chart)
         if rendered.text is None:
-            out.diagnostics.append(Diagnostic(
-                display, f"Helm chart not rendered: {rendered.problem}; render it and pipe "
-                "the output to `sovlint scan -`"))
+            out.resources.append(_unrendered_chart(chart, display, root, rendered.problem))
             continue
         prefix = _display(chart.parent, root)
         text = rendered.text
@@ -442,6 +444,35 @@ def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Str
         streams.append(_Stream(display, parse_yaml_stream(text, display), text,
                                root=_display(chart, root)))
     return streams
+
+
+def _unrendered_chart(chart: Path, display: str, root: Path, problem: str | None) -> Resource:
+    """A chart that could not be rendered (SPEC §2): its objects are unknown, so the chart
+    itself is a SOV004 finding with the command that renders it; never a silent pass."""
+    from sovlint.model import UNKNOWN_PROVIDER, Location, Source
+
+    name = _chart_name(chart)
+    path = _display(chart, root)
+    command = f"helm template {name} {path} | sovlint scan -"
+    reason = (f"Helm chart not rendered ({problem or 'helm template failed'}), its objects "
+              f"were not read: render it and scan the output, `{command}`")
+    return Resource(
+        address=f"HelmChart/{name}", type="HelmChart", kind="kubernetes",
+        source=Source(display, 1, 1), provider=UNKNOWN_PROVIDER,
+        location=Location(mode="unknown", how="helm chart not rendered",
+                          unresolved_reason=reason),
+        data_bearing=True, attributes={"chart": path},
+    )
+
+
+def _chart_name(chart: Path) -> str:
+    """The chart's `name:` from Chart.yaml (the directory name when it has none)."""
+    try:
+        text = (chart / "Chart.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return chart.name
+    match = re.search(r"^name:\s*['\"]?([A-Za-z0-9._-]+)", text, re.MULTILINE)
+    return match.group(1) if match else chart.name
 
 
 def _prefix_sources(text: str, prefix: str) -> str:
@@ -540,7 +571,8 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
             if is_plan_json(text):
                 found.plans.append((text, display, item.path.parent.resolve()))
                 continue
-            streams.append(_Stream(display, parse_json_document(text, display)))
+            streams.append(_Stream(display, parse_json_document(text, display), text,
+                                   is_json=True))
         else:
             streams.append(_Stream(display, parse_yaml_stream(text, display), text))
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
@@ -565,6 +597,8 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
     unpinned_without_cluster = False
     for stream in manifests.streams:
         objects = kubernetes_objects(stream.parsed)
+        if stream.parsed.errors and not objects and _skip_non_input(stream, out):
+            continue
         if stream.parsed.errors:
             out.errors.extend(stream.parsed.errors)
         if not objects and not stream.parsed.errors:
@@ -581,12 +615,41 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
                 unpinned_without_cluster = True
             out.resources.append(resource if stream.root is None
                                  else resource.with_root(stream.root))
+    _note_non_inputs(out)
     if unpinned_without_cluster:
         out.diagnostics.append(Diagnostic(
             "", "kubernetes: the cluster location is not configured (kubernetes.cluster in "
             ".sovlint.yaml); workloads that are not pinned to a region are not judged"))
     for item in discovery.of_kind("helm-template"):
         out.skipped.add(_display(item.path, root))
+
+
+def _skip_non_input(stream: _Stream, out: _Collected) -> bool:
+    """An unparseable file that is not a manifest or a plan is skipped by reason (SPEC §2)."""
+    from sovlint.inputs import skip_reason
+
+    if stream.origins or not stream.text:
+        return False
+    # A syntax error only: a file refused by a limit (nesting, alias bomb) was not read, and
+    # stays SOV000 whatever it looks like.
+    if not all(e.message.startswith(("invalid YAML", "invalid JSON"))
+               and not re.search(r"nest|depth", e.message) for e in stream.parsed.errors):
+        return False
+    reason = skip_reason(stream.text, stream.is_json)
+    if reason is None:
+        return False
+    out.skipped.add(stream.display)
+    out.skip_reasons.setdefault(reason, []).append(stream.display)
+    return True
+
+
+def _note_non_inputs(out: _Collected) -> None:
+    """One note per reason: how many files were skipped as not input, and which."""
+    for reason in sorted(out.skip_reasons):
+        files = sorted(out.skip_reasons[reason])
+        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        out.diagnostics.append(Diagnostic(
+            "", f"skipped {len(files)} file(s), not infrastructure input ({reason}): {shown}"))
 
 
 def _hcl_sources(directory: Path | None, root: Path, options: ScanOptions,

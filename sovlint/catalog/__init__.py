@@ -186,6 +186,11 @@ def _entities_by_terraform_provider() -> dict[str, tuple[str, ...]]:
     return {name: tuple(ids) for name, ids in table.items()}
 
 
+def entities_of_terraform_provider(name: str) -> tuple[str, ...]:
+    """The entity ids a Terraform provider name maps to (empty when none)."""
+    return _entities_by_terraform_provider().get(name.strip().lower(), ())
+
+
 def terraform_providers() -> list[str]:
     """Every Terraform provider name the catalogue maps to an entity, sorted."""
     return sorted(_entities_by_terraform_provider())

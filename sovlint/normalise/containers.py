@@ -27,7 +27,7 @@ from sovlint.model import (
     TelemetryExport,
 )
 from sovlint.terraform.loader import ResourceInstance
-from sovlint.terraform.values import to_json_safe
+from sovlint.terraform.values import Unknown, to_json_safe
 
 # Where the pod spec sits, per kind.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -449,6 +449,25 @@ class ProviderSite:
     used_at: tuple[str, int] = ("", 0)  # first resource using it, for implicit configurations
 
 
+def _unknown_telemetry_site(site: ProviderSite, ref: str, address: str, attribute: str,
+                            raw: Any) -> Resource:
+    why = str(raw.reason) if isinstance(raw, Unknown) else f"a {type(raw).__name__} value"
+    file, line = (site.file, site.line) if not site.implicit else site.used_at
+    return Resource(
+        address=address,
+        type=site.name,
+        kind="terraform",
+        source=Source(file, line, line),
+        provider=UNKNOWN_PROVIDER,
+        location=Location(
+            mode="unknown", how=f"provider {ref} {attribute}",
+            unresolved_reason=(f"the telemetry destination, provider {ref} {attribute}, is not "
+                               f"known statically ({why}); set it to a literal site")),
+        data_bearing=True,
+        attributes={},
+    )
+
+
 def provider_telemetry_records(sites: Iterable[ProviderSite]) -> list[Resource]:
     """One `provider.<name>[.<alias>]` record per datadog, newrelic or sentry provider
     configuration in use: the provider's site is where the account's telemetry is stored."""
@@ -463,6 +482,11 @@ def provider_telemetry_records(sites: Iterable[ProviderSite]) -> list[Resource]:
             continue
         attribute = str(spec.get("attribute"))
         raw = site.attributes.get(attribute)
+        if raw is not None and not isinstance(raw, str):
+            # Set, but to a value not known statically: where the telemetry goes is unknown,
+            # never the provider's default (SOV004).
+            records[address] = _unknown_telemetry_site(site, ref, address, attribute, raw)
+            continue
         written = raw if isinstance(raw, str) and raw.strip() else None
         value = written or str(spec.get("default"))
         values = spec.get("values")
@@ -498,11 +522,16 @@ def provider_sites(instances: Iterable[ResourceInstance]) -> list[ProviderSite]:
         provider = instance.provider
         if provider is None or provider.ref in sites:
             continue
-        if endpoints.terraform_provider_telemetry(provider.name) is None:
+        spec = endpoints.terraform_provider_telemetry(provider.name)
+        if spec is None:
             continue
+        attributes = to_json_safe(provider.attributes)
+        site_attribute = str(spec.get("attribute"))
+        if isinstance(provider.attributes.get(site_attribute), Unknown):
+            attributes[site_attribute] = provider.attributes[site_attribute]  # kept: unknown
         sites[provider.ref] = ProviderSite(
             name=provider.name, alias=provider.alias,
-            attributes=to_json_safe(provider.attributes), file=provider.file,
+            attributes=attributes, file=provider.file,
             line=provider.line, implicit=provider.implicit,
             used_at=(instance.file, instance.line))
     return list(sites.values())

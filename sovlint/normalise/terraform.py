@@ -8,6 +8,7 @@ its provider configuration (default or aliased). Types with no fixed region are 
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from sovlint import catalog
@@ -18,7 +19,7 @@ from sovlint.normalise.location import (
     location_of_region,
     location_of_value,
 )
-from sovlint.terraform.loader import Backend, ProviderConfig, ResourceInstance
+from sovlint.terraform.loader import Backend, ProviderConfig, ResourceInstance, UnreadModule
 from sovlint.terraform.values import Unknown, to_json_safe
 
 TAG_ATTRIBUTES = ("tags", "labels", "user_labels", "freeform_tags")
@@ -314,3 +315,62 @@ def _custom_endpoint(attributes: dict[str, Any]) -> str | None:
     if isinstance(endpoints, dict) and isinstance(endpoints.get("s3"), str):
         return str(endpoints["s3"])
     return None
+
+
+def _source_provider(source: str) -> str | None:
+    """The Terraform provider a module source is written for, by registry convention:
+    `namespace/name/provider` or a repository named `terraform-<provider>-<name>`."""
+    address = source.split("?", 1)[0].split("//", 1)[0].rstrip("/")
+    parts = address.split("/")
+    if len(parts) in (3, 4) and "." not in parts[-1] and ":" not in address:
+        return parts[-1]
+    match = re.search(r"terraform-([a-z0-9]+)-", address)
+    return match.group(1) if match else None
+
+
+def _argument_region(
+    module: UnreadModule, providers: list[str]
+) -> tuple[str, str, Location] | None:
+    """The first argument whose string value is a region known for one of the providers."""
+    for name in sorted(module.inputs):
+        value = module.inputs[name]
+        if not isinstance(value, str) or not value.strip():
+            continue
+        for terraform_provider in providers:
+            entity = catalog.entity_for(terraform_provider, value.strip())
+            if entity is None or catalog.lookup_region(entity, value.strip()) is None:
+                continue
+            how = f"argument {name} = {value.strip()!r} of a module that was not read"
+            return name, value.strip(), location_of_region(entity, value.strip(), how)
+    return None
+
+
+def normalise_unread_module(module: UnreadModule) -> Resource:
+    """A module call whose source was not read (SPEC §2): located by its arguments when one
+    names a known region (SOV001 when outside), else unknown with the way to read it
+    (SOV004). Never a silent pass."""
+    providers = [p for p in (_source_provider(module.source), *module.provider_names) if p]
+    providers = list(dict.fromkeys(providers))
+    found = _argument_region(module, providers)
+    reason = (f"module source {module.source!r} was not read (run `terraform init` in this "
+              "root module, or vendor the module locally, so that its resources are scanned)")
+    if found is not None:
+        _, _, location = found
+        location = dataclasses.replace(location, unresolved_reason=reason)
+    else:
+        location = Location(mode="unknown", how="module source not read",
+                            unresolved_reason=reason)
+    provider = UNKNOWN_PROVIDER
+    if providers:
+        entity = catalog.entity_for(providers[0], location.written)
+        provider = (catalog.get_provider(entity) if entity else None) or UNKNOWN_PROVIDER
+    return Resource(
+        address=module.address,
+        type="module",
+        kind="terraform",
+        source=Source(module.file, module.line, module.end_line),
+        provider=provider,
+        location=location,
+        data_bearing=True,
+        attributes=to_json_safe({"source": module.source, **module.inputs}),
+    )

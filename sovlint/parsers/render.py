@@ -242,12 +242,36 @@ def _run(command: list[str], name: str) -> Rendered:
                 timeout=RENDER_TIMEOUT_S, env=offline_environment(home),
                 stdin=subprocess.DEVNULL, cwd=home,
             )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return Rendered(None, f"{name} failed: {exc}")
+    except subprocess.TimeoutExpired:
+        return Rendered(None, f"{name} failed: no output within {RENDER_TIMEOUT_S:g} s")
+    except OSError as exc:
+        return Rendered(None, f"{name} failed: {exc.strerror or type(exc).__name__}")
     if process.returncode != 0:
-        first = next((line for line in process.stderr.splitlines() if line.strip()), "")
+        lines = [stable_message(line) for line in process.stderr.splitlines()]
+        first = next((line for line in lines if line), "")
         return Rendered(None, f"{name} failed: {first[:300]}")
     return Rendered(process.stdout, None)
+
+
+# What makes two runs' messages differ: klog's prefix (severity, date, time, thread id,
+# source line), timestamps, process ids, temporary directories; and the absolute path of the
+# working directory (reports name files relative to it).
+_KLOG_PREFIX = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]*\]\s*")
+_TIMESTAMP = re.compile(
+    r"\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s*")
+_PID = re.compile(r"\b(pid|process)([ =:]+)\d+", re.IGNORECASE)
+
+
+def stable_message(line: str) -> str:
+    """A renderer's error line without what changes from run to run."""
+    text = _KLOG_PREFIX.sub("", line.strip())
+    text = _TIMESTAMP.sub("", text)
+    text = _PID.sub(r"\1\2N", text)
+    for prefix in sorted({os.path.realpath(tempfile.gettempdir()), tempfile.gettempdir()},
+                         key=len, reverse=True):
+        text = re.sub(re.escape(prefix.rstrip("/")) + r"/[^\s'\":]*", "<temporary path>", text)
+    cwd = os.getcwd().rstrip("/") + "/"
+    return text.replace(cwd, "").strip()
 
 
 def render_helm_chart(directory: Path, values_files: Sequence[Path] = ()) -> Rendered:

@@ -93,9 +93,24 @@ class Backend:
 
 
 @dataclass
+class UnreadModule:
+    """A module call whose source is not on disk (a registry or git module before
+    `terraform init`): its resources are unknown, its arguments are not."""
+
+    address: str
+    source: str
+    file: str
+    line: int
+    end_line: int
+    inputs: dict[str, Any]
+    provider_names: tuple[str, ...]  # Terraform provider names of the calling module
+
+
+@dataclass
 class LoadedConfiguration:
     resources: list[ResourceInstance] = field(default_factory=list)
     backend: Backend | None = None
+    unread_modules: list[UnreadModule] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     module_dirs: set[str] = field(default_factory=set)  # every directory loaded as a child
@@ -640,6 +655,7 @@ class TerraformLoader:
             return self._unavailable(address, file, call, "module source is not a literal string")
         directory = self._module_directory(parent, name, source)
         if directory is None:
+            self._record_unread(parent, address, file, call, source)
             return self._unavailable(
                 address, file, call,
                 f"source {source!r} is not available locally (run `terraform init` to read it)",
@@ -697,6 +713,19 @@ class TerraformLoader:
         if block is None or "value" not in block.body.attributes:
             return Unknown(f"{instance.path}: output {name!r} is not declared")
         return evaluate(block.body.attributes["value"].expr, instance.scope)
+
+    def _record_unread(self, parent: _ModuleInstance, address: str, file: str, call: Block,
+                       source: str) -> None:
+        if any(m.address == address for m in self.result.unread_modules):
+            return
+        inputs = {
+            attr: evaluate(attribute.expr, parent.scope)
+            for attr, attribute in call.body.attributes.items()
+            if attr not in ("source", "version", "providers", "count", "for_each", "depends_on")
+        }
+        names = tuple(sorted({cfg.name for cfg in parent.providers.values()}))
+        self.result.unread_modules.append(UnreadModule(
+            address, source, file, call.line, call.end_line, inputs, names))
 
     def _unavailable(self, address: str, file: str, call: Block, why: str) -> Unknown:
         message = f"{address}: {why}"

@@ -85,11 +85,23 @@ def test_chart_rendered_with_helm_when_on_path(tmp_path: Path,
          "fixtures/helm-chart/patient-api/templates/deployment.yaml", 1)]
 
 
-def test_chart_without_helm_is_a_note_not_a_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chart_without_helm_is_sov004_on_the_chart_not_a_parse_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     report = scan("fixtures/helm-chart")
     assert report["errors"] == []
-    assert any("helm is not on PATH" in d["message"] for d in report["diagnostics"])
+    [finding] = [f for f in report["findings"] if f["rule_id"] == "SOV004"]
+    assert (finding["file"], finding["line"]) == ("fixtures/helm-chart/patient-api/Chart.yaml", 1)
+    assert "helm is not on PATH" in finding["message"]
+    assert "`helm template patient-api fixtures/helm-chart/patient-api | sovlint scan -`" in (
+        finding["message"])
+
+
+def test_chart_without_helm_fails_even_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = run_cli("scan", "fixtures/helm-chart", "-q", "--no-cache")
+    assert result.exit_code == 1
+    assert "helm template patient-api" in result.output
 
 
 def test_manifests_bound_to_the_terraform_cluster(tmp_path: Path) -> None:

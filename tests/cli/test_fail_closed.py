@@ -1,0 +1,211 @@
+"""Fail closed (SPEC §2): what sovlint did not read is a finding or an error, never a pass."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+
+def scan_json(*args: str, cwd: Path) -> tuple[int, dict]:
+    result = run_cli("scan", *args, "--format", "json", "--no-cache", cwd=cwd)
+    return result.exit_code, json.loads(result.output)
+
+
+def rules_on(document: dict, address: str) -> dict[str, str]:
+    return {f["rule_id"]: f["message"] for f in document["findings"]
+            if f["resource"] == address}
+
+
+def test_remote_module_with_region_argument_outside_is_sov001(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "db" {\n'
+        '  source  = "GoogleCloudPlatform/sql-db/google//modules/mysql"\n'
+        '  region  = "us-central1"\n'
+        '  name    = "orders"\n'
+        '}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    rules = rules_on(document, "module.db")
+    assert code == 1
+    assert "us-central1" in rules["SOV001"]
+    assert "SOV004" not in rules
+
+
+def test_remote_module_with_region_argument_inside_is_not_sov001(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "db" {\n'
+        '  source  = "GoogleCloudPlatform/sql-db/google//modules/mysql"\n'
+        '  region  = "europe-west9"\n'
+        '}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert "SOV001" not in rules_on(document, "module.db")
+
+
+def test_remote_module_without_location_is_sov004_saying_how_to_read_it(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "net" {\n'
+        '  source = "git::https://example.com/net.git?ref=v1"\n'
+        '  cidr   = "10.0.0.0/16"\n'
+        '}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    message = rules_on(document, "module.net")["SOV004"]
+    assert code == 1
+    assert "git::https://example.com/net.git?ref=v1" in message
+    assert "terraform init" in message
+    [finding] = [f for f in document["findings"] if f["resource"] == "module.net"
+                 and f["rule_id"] == "SOV004"]
+    assert (finding["file"], finding["line"]) == ("main.tf", 1)
+
+
+def test_local_module_is_read_not_reported_as_unread(tmp_path: Path) -> None:
+    (tmp_path / "child").mkdir()
+    (tmp_path / "child" / "main.tf").write_text('variable "x" {}\n')
+    (tmp_path / "main.tf").write_text('module "c" {\n  source = "./child"\n  x = "y"\n}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert rules_on(document, "module.c") == {}
+
+
+def test_missing_var_file_exits_2_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "region" {}\n')
+
+    result = run_cli("scan", ".", "--var-file", "prod.tfvars", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "prod.tfvars" in result.output
+
+
+def test_missing_scan_path_exits_2_not_a_parse_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+
+    result = run_cli("scan", "main.tf", "infra", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "no such file or directory: infra" in result.output
+    assert "SOV000" not in result.output
+
+
+def test_non_input_files_are_skipped_by_reason_not_sov000(tmp_path: Path) -> None:
+    (tmp_path / ".devcontainer").mkdir()
+    (tmp_path / ".devcontainer" / "devcontainer.json").write_text(
+        '{\n  // the image\n  "name": "dev",\n  "workspaceFolder": "${localWorkspaceFolder}",\n}\n')
+    (tmp_path / "events.json").write_text('{"a": 1}\n{"b": 2}\n')
+    (tmp_path / "cloud-init.yaml").write_text(
+        "#cloud-config\nruncmd:\n%{ for x in xs ~}\n  - echo ${x}\n%{ endfor ~}\n")
+    (tmp_path / "values.tpl.yaml").write_text("image: {{ .Values.image }}\n  bad: [\n")
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    assert code == 0
+    assert document["errors"] == []
+    notes = {d["message"] for d in document["diagnostics"]}
+    assert any("JSON with comments" in n and ".devcontainer/devcontainer.json" in n
+               for n in notes)
+    assert any("JSON Lines" in n and "events.json" in n for n in notes)
+    assert any("templatefile() input" in n and "cloud-init.yaml" in n for n in notes)
+    assert any("Go/Helm template" in n and "values.tpl.yaml" in n for n in notes)
+
+
+def test_unparseable_manifest_and_plan_are_still_sov000(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: [\n")
+    (tmp_path / "plan.json").write_text(
+        '{"format_version": "1.2", "planned_values": {,}}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    assert code == 1
+    assert sorted(e["file"] for e in document["errors"]) == ["deploy.yaml", "plan.json"]
+
+
+def test_telemetry_site_not_known_statically_is_sov004_not_the_default(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "dd_api" {}\n'
+        'provider "datadog" {\n  api_url = var.dd_api\n}\n'
+        'resource "datadog_monitor" "cpu" {\n  name = "cpu"\n}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    rules = rules_on(document, "provider.datadog")
+    assert "SOV007" not in rules
+    assert "not known statically" in rules["SOV004"]
+    assert "var.dd_api" in rules["SOV004"]
+    assert "datadoghq.com" not in rules["SOV004"]
+
+
+def test_telemetry_site_not_set_is_still_the_documented_default(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "datadog" {}\nresource "datadog_monitor" "cpu" {\n  name = "cpu"\n}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert "default https://api.datadoghq.com/" in rules_on(document, "provider.datadog")["SOV007"]
+
+
+def test_allow_providers_typo_exits_2_with_the_closest_ids(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / ".sovlint.yaml").write_text("allow:\n  providers: [amazon, ovh]\n")
+
+    result = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "'amazon' is not a provider entity" in result.output
+    assert "did you mean aws" in result.output
+
+
+def test_allow_providers_terraform_name_of_several_entities_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / ".sovlint.yaml").write_text("allow:\n  providers: [azurerm]\n")
+
+    result = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "azure, azure-china, azure-government" in result.output
+
+
+def test_allow_providers_terraform_name_of_one_entity_trusts_it(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "google" {\n  region = "europe-west9"\n}\n'
+        'resource "google_storage_bucket" "b" {\n  name = "b"\n  location = "europe-west9"\n}\n')
+    (tmp_path / ".sovlint.yaml").write_text("allow:\n  providers: [google]\n")
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert "SOV002" not in rules_on(document, "google_storage_bucket.b")
+
+
+def test_render_errors_are_the_same_in_every_run(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    kubectl = bin_dir / "kubectl"
+    kubectl.write_text(
+        "#!/bin/sh\n"
+        "echo \"E1202 $(date +%H:%M:%S).$$ $$ run.go:74] error: at $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        " pid=$$ cannot read $(mktemp -d)/base\" >&2\nexit 1\n")
+    kubectl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    work = tmp_path / "work"
+    (work / "overlay").mkdir(parents=True)
+    (work / "overlay" / "kustomization.yaml").write_text("resources:\n  - cm.yaml\n")
+    (work / "overlay" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+
+    first = scan_json(".", cwd=work)[1]["diagnostics"]
+    second = scan_json(".", cwd=work)[1]["diagnostics"]
+
+    [note] = [d for d in first if "kustomization not rendered" in d["message"]]
+    assert note["file"] == "overlay/kustomization.yaml"
+    assert "kubectl kustomize failed: error: at pid=N cannot read <temporary path>" in (
+        note["message"])
+    assert first == second
