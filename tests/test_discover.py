@@ -47,3 +47,11 @@ def test_helm_templates_are_not_yaml(tmp_path: Path) -> None:
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     found = discover([str(tmp_path / "nope")], [], tmp_path)
     assert found.missing == [str(tmp_path / "nope")]
+
+
+def test_opentofu_files_are_terraform(tmp_path: Path) -> None:
+    make(tmp_path, "only/main.tofu", "only/vars.tofu.json")
+    found = discover([str(tmp_path)], [], tmp_path)
+    assert {f.path.name: f.kind for f in found.files} == {
+        "main.tofu": "terraform", "vars.tofu.json": "terraform"}
+    assert found.terraform_dirs == [tmp_path / "only"]

@@ -435,11 +435,33 @@ def _files_ending(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return [directory / name for name in sorted(names)]
 
 
+# OpenTofu reads `.tofu` and `.tofu.json` files too; a `.tofu` file replaces the `.tf` file of the
+# same name (and `.tofu.json` the `.tf.json`), which Terraform then never sees
+# (https://opentofu.org/docs/language/files/#extension-tofu-and-tofujson).
+_NATIVE = (".tf", ".tofu")
+_JSON = (".tf.json", ".tofu.json")
+
+
+def _stem(name: str) -> tuple[str, bool]:
+    """A configuration file's name without its extension, and whether it is JSON syntax."""
+    for suffix in _JSON:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], True
+    for suffix in _NATIVE:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], False
+    return name, False
+
+
 def configuration_files(directory: Path) -> list[Path]:
-    """The `.tf` files of a module directory by name, then its `.tf.json` files by name."""
-    found = _files_ending(directory, (".tf", ".tf.json"))
-    return ([p for p in found if p.name.endswith(".tf")]
-            + [p for p in found if p.name.endswith(".tf.json")])
+    """The native-syntax files of a module directory by name, then its JSON files by name.
+    `x.tofu` hides `x.tf` and `x.tofu.json` hides `x.tf.json`, as in OpenTofu."""
+    found = _files_ending(directory, _NATIVE + _JSON)
+    tofu = {_stem(p.name) for p in found if p.name.endswith((".tofu", ".tofu.json"))}
+    kept = [p for p in found
+            if p.name.endswith((".tofu", ".tofu.json")) or _stem(p.name) not in tofu]
+    return ([p for p in kept if not _stem(p.name)[1]]
+            + [p for p in kept if _stem(p.name)[1]])
 
 
 class TerraformLoader:

@@ -164,3 +164,24 @@ resource "aws_sqs_queue" "q" {
 """})
     queue = found["aws_sqs_queue.q"]
     assert queue.attributes == {"name": "q-us-east-1", "region": "us-east-1"}  # type: ignore[attr-defined]
+
+
+def test_opentofu_file_replaces_the_tf_file_of_the_same_name(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": 'provider "aws" { region = "eu-west-3" }\n'
+                   'resource "aws_s3_bucket" "terraform_only" { bucket = "a" }\n',
+        "main.tofu": 'provider "aws" { region = "us-east-1" }\n'
+                     'resource "aws_s3_bucket" "tofu" { bucket = "b" }\n',
+        "other.tf": 'resource "aws_s3_bucket" "shared" { bucket = "c" }\n',
+    })
+    assert "aws_s3_bucket.terraform_only" not in found
+    assert {"aws_s3_bucket.tofu", "aws_s3_bucket.shared"} <= set(found)
+
+
+def test_configuration_files_order_and_tofu_json(tmp_path: Path) -> None:
+    from sovlint.terraform.loader import configuration_files
+
+    for name in ("a.tf", "b.tofu", "c.tf.json", "c.tofu.json", "d.tf.json", "notes.txt"):
+        (tmp_path / name).write_text("{}" if name.endswith("json") else "")
+    assert [p.name for p in configuration_files(tmp_path)] == [
+        "a.tf", "b.tofu", "c.tofu.json", "d.tf.json"]
