@@ -312,7 +312,7 @@ class _ModuleInstance:
             directory = self.config.directory.as_posix()
             return {"module": directory, "root": self.loader.root.as_posix(), "cwd": "."}
         if name == "terraform":
-            return {"workspace": "default"}
+            return {"workspace": self.loader.workspace}
         if name == "data":
             return LazyObject(lambda rtype: self._resource_type_view("data", rtype), address="data")
         if name in self.loader.resource_types_of(self.config):
@@ -464,6 +464,20 @@ def configuration_files(directory: Path) -> list[Path]:
             + [p for p in kept if _stem(p.name)[1]])
 
 
+def current_workspace(root: Path, environ: Mapping[str, str]) -> str:
+    """The workspace `terraform.workspace` names, chosen as Terraform chooses it: TF_WORKSPACE,
+    else the one `terraform workspace select` recorded in `.terraform/environment`, else
+    `default`."""
+    chosen = environ.get("TF_WORKSPACE", "").strip()
+    if chosen:
+        return chosen
+    try:
+        recorded = (root / ".terraform" / "environment").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        recorded = ""
+    return recorded or "default"
+
+
 class TerraformLoader:
     """Evaluates a root module directory and every local module it calls."""
 
@@ -482,6 +496,7 @@ class TerraformLoader:
         self.cli_variables = dict(variables or {})
         self.var_files = list(var_files)
         self.environ = os.environ if environ is None else environ
+        self.workspace = current_workspace(root, self.environ)
         self.result = LoadedConfiguration()
         self._module_cache: dict[Path, ModuleConfig] = {}
         self._types_cache: dict[int, set[str]] = {}

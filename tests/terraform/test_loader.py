@@ -185,3 +185,27 @@ def test_configuration_files_order_and_tofu_json(tmp_path: Path) -> None:
         (tmp_path / name).write_text("{}" if name.endswith("json") else "")
     assert [p.name for p in configuration_files(tmp_path)] == [
         "a.tf", "b.tofu", "c.tofu.json", "d.tf.json"]
+
+
+WORKSPACE_REGIONS = """
+locals {
+  regions = { default = "eu-west-3", us = "us-east-1" }
+}
+provider "aws" { region = lookup(local.regions, terraform.workspace, "eu-central-1") }
+resource "aws_s3_bucket" "b" { bucket = "x" }
+"""
+
+
+def _bucket_region(found: dict[str, object]) -> object:
+    return found["aws_s3_bucket.b"].provider.attributes["region"]  # type: ignore[attr-defined]
+
+
+def test_workspace_is_default_then_selected_then_tf_workspace(tmp_path: Path) -> None:
+    assert _bucket_region(load(tmp_path, {"main.tf": WORKSPACE_REGIONS})) == "eu-west-3"
+    (tmp_path / ".terraform").mkdir()
+    (tmp_path / ".terraform" / "environment").write_text("us\n")
+    assert _bucket_region(load(tmp_path, {"main.tf": WORKSPACE_REGIONS})) == "us-east-1"
+    loader = TerraformLoader(tmp_path, tmp_path, _parse, environ={"TF_WORKSPACE": "staging"})
+    loaded = loader.load()
+    assert [r.provider.attributes["region"] for r in loaded.resources  # type: ignore[union-attr]
+            if r.address == "aws_s3_bucket.b"] == ["eu-central-1"]
