@@ -277,12 +277,15 @@ class _ModuleInstance:
     def _bind_variables(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, block in self.config.variables.items():
-            if name in inputs:
-                values[name] = inputs[name]
-                continue
             default = block.body.attributes.get("default")
+            if name in inputs:
+                value = inputs[name]
+                if value is None and default is not None and _not_nullable(block):
+                    value = evaluate(default.expr, _literal_scope())  # nullable = false
+                values[name] = _typed(value, block, name)
+                continue
             if default is not None:
-                values[name] = evaluate(default.expr, _literal_scope())
+                values[name] = _typed(evaluate(default.expr, _literal_scope()), block, name)
                 continue
             candidates = _validation_candidates(block, name)
             values[name] = Unknown(f"var.{name} has no value", candidates=candidates)
@@ -752,6 +755,29 @@ class TerraformLoader:
                     return Backend("cloud", attributes, config.file_of(block), inner.line,
                                    inner.end_line)
         return None
+
+
+def _not_nullable(block: Block) -> bool:
+    attribute = block.body.attributes.get("nullable")
+    return attribute is not None and evaluate_literal(attribute.expr) is False
+
+
+def _typed(value: Any, block: Block, name: str) -> Any:
+    """A variable's value converted to its type constraint, as Terraform converts it; a value
+    the type refuses is Unknown with the reason."""
+    from sovlint.terraform.types import TypeConversionError, TypeSyntaxError, convert, parse_type
+
+    attribute = block.body.attributes.get("type")
+    if attribute is None:
+        return value
+    try:
+        constraint = parse_type(attribute.expr, evaluate_literal)
+    except TypeSyntaxError:
+        return value  # a type we do not read: the value as given
+    try:
+        return convert(value, constraint, f"var.{name}")
+    except TypeConversionError as exc:
+        return Unknown(f"{exc} (type constraint)")
 
 
 def _parse_cli_value(text: str, block: Block | None) -> Any:

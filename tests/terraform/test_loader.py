@@ -126,7 +126,7 @@ resource "aws_s3_bucket_replication_configuration" "r" {
     assert target.refs == frozenset({"aws_s3_bucket.dr"})
 
 
-def test_function_over_a_list_holding_an_unknown_stays_unknown(tmp_path: Path) -> None:
+def test_merge_keeps_the_known_members_and_the_unknown_one(tmp_path: Path) -> None:
     found = load(tmp_path, {"main.tf": """
 variable "extra" {}
 resource "aws_s3_bucket" "b" {
@@ -134,7 +134,8 @@ resource "aws_s3_bucket" "b" {
 }
 """})
     tags = found["aws_s3_bucket.b"].attributes["tags"]  # type: ignore[attr-defined]
-    assert isinstance(tags, Unknown) and "var.extra" in tags.reason
+    assert tags["a"] == "1"  # Terraform knows merge()'s keys and the known values
+    assert isinstance(tags["b"], Unknown) and "var.extra" in tags["b"].reason
 
 
 def test_provider_configured_from_a_module_output(tmp_path: Path) -> None:
