@@ -267,6 +267,8 @@ class _ModuleInstance:
         self.child_instances: dict[str, list[_ModuleInstance]] = {}
         self.providers = dict(providers)
         for block in config.providers:
+            if depth > 0 and _is_proxy(block) and _proxy_ref(block) in providers:
+                continue  # declares the configuration its caller passes in, keeps it
             provider = self._provider_config(block)
             self.providers[provider.ref] = provider
 
@@ -755,6 +757,19 @@ class TerraformLoader:
                     return Backend("cloud", attributes, config.file_of(block), inner.line,
                                    inner.end_line)
         return None
+
+
+def _is_proxy(block: Block) -> bool:
+    """A provider block of a child module holding nothing but `alias` (or nothing): the form
+    that declared a provider configuration the caller passes in, before
+    `configuration_aliases`; it does not configure anything itself."""
+    return not block.body.blocks and set(block.body.attributes) <= {"alias"}
+
+
+def _proxy_ref(block: Block) -> str:
+    alias = block.body.attributes.get("alias")
+    value = evaluate_literal(alias.expr) if alias is not None else None
+    return f"{block.labels[0]}.{value}" if isinstance(value, str) else block.labels[0]
 
 
 def _not_nullable(block: Block) -> bool:

@@ -210,3 +210,39 @@ def test_workspace_is_default_then_selected_then_tf_workspace(tmp_path: Path) ->
     loaded = loader.load()
     assert [r.provider.attributes["region"] for r in loaded.resources  # type: ignore[union-attr]
             if r.address == "aws_s3_bucket.b"] == ["eu-central-1"]
+
+
+def test_alias_only_provider_block_in_a_child_declares_what_the_caller_passes(
+        tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": PROVIDERS + """
+module "replica" {
+  source    = "./replica"
+  providers = { aws = aws, aws.dr = aws.dr }
+}
+""",
+        "replica/main.tf": """
+provider "aws" {
+  alias = "dr"
+}
+provider "aws" {}
+resource "aws_s3_bucket" "copy" {
+  provider = aws.dr
+}
+resource "aws_s3_bucket" "main" {}
+""",
+    })
+    copy = found["module.replica.aws_s3_bucket.copy"]
+    main = found["module.replica.aws_s3_bucket.main"]
+    assert copy.provider.attributes["region"] == "us-east-1"  # type: ignore[attr-defined]
+    assert main.provider.attributes["region"] == "eu-west-3"  # type: ignore[attr-defined]
+
+
+def test_a_child_provider_block_with_settings_still_configures(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": PROVIDERS + 'module "m" {\n  source = "./m"\n}\n',
+        "m/main.tf": 'provider "aws" {\n  region = "eu-north-1"\n}\n'
+                     'resource "aws_s3_bucket" "b" {}\n',
+    })
+    bucket = found["module.m.aws_s3_bucket.b"]
+    assert bucket.provider.attributes["region"] == "eu-north-1"  # type: ignore[attr-defined]
