@@ -9,6 +9,7 @@ resource instances with evaluated attributes and the provider configuration each
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -216,8 +217,15 @@ def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]
         value = evaluate(count.expr, scope)
         if isinstance(value, Unknown):
             return [], f"count is not known statically ({value.reason})"
+        if isinstance(value, str):  # Terraform converts count to a number: "1" is 1
+            from sovlint.terraform.types import Type, TypeConversionError, convert
+
+            with contextlib.suppress(TypeConversionError):  # the check below names it
+                value = convert(value, Type("number"), "count")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return [], f"count is not a number: {value!r}"
+        if value < 0 or int(value) != value:
+            return [], f"count must be a whole number of at least 0, got {value!r}"
         return [(index, {"count": {"index": index}}) for index in range(int(value))], None
     if for_each is not None:
         value = evaluate(for_each.expr, scope)

@@ -246,3 +246,16 @@ def test_a_child_provider_block_with_settings_still_configures(tmp_path: Path) -
     })
     bucket = found["module.m.aws_s3_bucket.b"]
     assert bucket.provider.attributes["region"] == "eu-north-1"  # type: ignore[attr-defined]
+
+
+def test_count_given_as_a_string_is_converted_like_terraform_does(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": """
+resource "aws_s3_bucket" "two" {
+  count = "2"
+}
+resource "aws_s3_bucket" "bad" {
+  count = "several"
+}
+"""})
+    assert {"aws_s3_bucket.two[0]", "aws_s3_bucket.two[1]"} <= set(found)
+    assert not any(address.startswith("aws_s3_bucket.bad[") for address in found)
