@@ -10,6 +10,7 @@ resource instances with evaluated attributes and the provider configuration each
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +28,7 @@ from sovlint.terraform.syntax import (
     Call,
     ConfigFile,
     Expr,
+    Index,
     Literal,
     ObjectExpr,
     TupleExpr,
@@ -277,6 +279,10 @@ class _ModuleInstance:
         for block in config.providers:
             if depth > 0 and _is_proxy(block) and _proxy_ref(block) in providers:
                 continue  # declares the configuration its caller passes in, keeps it
+            if "for_each" in block.body.attributes:
+                for provider in self._provider_instances(block):
+                    self.providers[provider.ref] = provider
+                continue
             provider = self._provider_config(block)
             self.providers[provider.ref] = provider
 
@@ -413,6 +419,40 @@ class _ModuleInstance:
             file=self.config.file_of(block),
             line=block.line,
         )
+
+    def _provider_instances(self, block: Block) -> list[ProviderConfig]:
+        """OpenTofu's `for_each` on a provider block (OpenTofu 1.9): one configuration per key,
+        `aws.by_region["eu"]`; resources pick one with `provider = aws.by_region[each.key]`."""
+        base = self._provider_config(block)
+        base.attributes.pop("for_each", None)
+        alias = base.alias or ""
+        instances, reason = _expansion(block.body, self.scope)
+        if reason is not None:
+            unknown = Unknown(f"provider {base.ref}: {reason}")
+            return [dataclasses.replace(base, alias=f"{alias}[*]",
+                                        attributes={"region": unknown})]
+        found = []
+        for key, bindings in instances:
+            attributes = evaluate_body(block.body, self.scope.child(bindings))
+            for meta in ("alias", "for_each"):
+                attributes.pop(meta, None)
+            found.append(dataclasses.replace(base, alias=alias + _instance_key_text(key),
+                                             attributes=attributes))
+        return found
+
+    def provider_for_instance(self, block: Block, scope: Scope,
+                              default: ProviderConfig | None) -> ProviderConfig | None:
+        """The provider of one instance of a resource whose `provider` picks an instance of a
+        provider with for_each (`aws.by_region[each.key]`)."""
+        attribute = block.body.attributes.get("provider")
+        if attribute is None or not isinstance(attribute.expr, Index):
+            return default
+        base = reference_text(attribute.expr.obj)
+        key = evaluate(attribute.expr.key, scope)
+        if base is None or isinstance(key, Unknown):
+            return self.providers.get(f"{base}[*]", default)
+        return self.providers.get(base + _instance_key_text(key),
+                                  self.providers.get(f"{base}[*]", default))
 
     def provider_ref_of(self, block: Block) -> str:
         attribute = block.body.attributes.get("provider")
@@ -610,6 +650,7 @@ class TerraformLoader:
             address = base + (_instance_key_text(key) if key is not None else "")
             scope = instance.scope.child(bindings)
             attributes = evaluate_body(block.body, scope)
+            provider = instance.provider_for_instance(block, scope, provider)
             for meta in ("count", "for_each", "provider", "depends_on", "lifecycle"):
                 attributes.pop(meta, None)
             self.result.resources.append(

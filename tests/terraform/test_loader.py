@@ -259,3 +259,40 @@ resource "aws_s3_bucket" "bad" {
 """})
     assert {"aws_s3_bucket.two[0]", "aws_s3_bucket.two[1]"} <= set(found)
     assert not any(address.startswith("aws_s3_bucket.bad[") for address in found)
+
+
+def test_opentofu_provider_for_each_gives_one_configuration_per_key(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tofu": """
+variable "regions" {
+  default = { paris = "eu-west-3", virginia = "us-east-1" }
+}
+provider "aws" {
+  alias    = "by_region"
+  for_each = var.regions
+  region   = each.value
+}
+resource "aws_s3_bucket" "copy" {
+  for_each = var.regions
+  provider = aws.by_region[each.key]
+}
+"""})
+    regions = {address: found[address].provider.attributes["region"]  # type: ignore[attr-defined]
+               for address in ('aws_s3_bucket.copy["paris"]', 'aws_s3_bucket.copy["virginia"]')}
+    assert regions == {'aws_s3_bucket.copy["paris"]': "eu-west-3",
+                       'aws_s3_bucket.copy["virginia"]': "us-east-1"}
+
+
+def test_provider_for_each_over_an_unknown_collection_is_unknown(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tofu": """
+variable "regions" {}
+provider "aws" {
+  alias    = "by_region"
+  for_each = var.regions
+  region   = each.value
+}
+resource "aws_s3_bucket" "copy" {
+  provider = aws.by_region["paris"]
+}
+"""})
+    region = found["aws_s3_bucket.copy"].provider.attributes["region"]  # type: ignore[attr-defined]
+    assert isinstance(region, Unknown) and "var.regions" in region.reason
