@@ -32,6 +32,15 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def _with_workspace(workspace: str | None) -> dict[str, str] | None:
+    """The environment the Terraform is evaluated in, with `--workspace` as TF_WORKSPACE."""
+    if workspace is None:
+        return None
+    if not workspace.strip():
+        _fail("--workspace: the workspace name is empty")
+    return dict(os.environ, TF_WORKSPACE=workspace.strip())
+
+
 def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     variables: dict[str, str] = {}
     for pair in pairs:
@@ -78,6 +87,8 @@ def main() -> None:
               type=click.Path(exists=True, dir_okay=False),
               help="Terraform variable file (repeatable)")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE")
+@click.option("--workspace", help="Terraform workspace for terraform.workspace (default: "
+                                  "TF_WORKSPACE, else the selected one, else `default`)")
 @click.option("--policy-dir", "policy_dirs", multiple=True,
               help="extra policies (repeatable): a Rego directory or file, a Python policy "
                    "file (.py) or python:MODULE")
@@ -108,6 +119,7 @@ def scan(
     fail_on: str | None,
     var_files: tuple[str, ...],
     variables: tuple[str, ...],
+    workspace: str | None,
     policy_dirs: tuple[str, ...],
     opa_url: str | None,
     dump_input: bool,
@@ -160,6 +172,7 @@ def scan(
         baseline=baseline,
         progress=_progress if sys.stderr.isatty() and not quiet else None,
         use_cache=not no_cache,
+        environ=_with_workspace(workspace),
     )
     if dump_input:
         _dump_input(list(paths), config, options, outputs[0] if outputs else None)

@@ -45,7 +45,7 @@ class Discovery:
 
 def classify(path: Path, chart_dirs: Sequence[Path] = ()) -> FileKind:
     name = path.name.lower()
-    if name.endswith(".tf") or name.endswith(".tf.json"):
+    if name.endswith((".tf", ".tf.json", ".tofu", ".tofu.json")):
         return "terraform"
     if name.endswith(".tfvars") or name.endswith(".tfvars.json"):
         return "tfvars"

@@ -367,7 +367,17 @@ def _start_terraform(discovery: Discovery, root: Path,
                 out.errors.append(error)
         for item in discovery.of_kind("tfvars"):
             out.scanned.add(_display(item.path, root))
+        out.skipped.update(_replaced_by_tofu(discovery, root))
     return finish
+
+
+def _replaced_by_tofu(discovery: Discovery, root: Path) -> set[str]:
+    """`.tf` files that a `.tofu` file of the same name replaces (OpenTofu never reads them)."""
+    tofu_dirs = {item.path.parent for item in discovery.of_kind("terraform")
+                 if item.path.name.endswith((".tofu", ".tofu.json"))}
+    read = {path for directory in tofu_dirs for path in configuration_files(directory)}
+    return {_display(item.path, root) for item in discovery.of_kind("terraform")
+            if item.path.parent in tofu_dirs and item.path not in read}
 
 
 @dataclass(frozen=True)
@@ -657,7 +667,7 @@ def _hcl_sources(directory: Path | None, root: Path, options: ScanOptions,
     """Resources of the plan's own configuration, by address, for mapping lines back."""
     if directory is None:
         return {}
-    if directory not in out.terraform_roots and any(directory.glob("*.tf")):
+    if directory not in out.terraform_roots and bool(configuration_files(directory)):
         files = _TerraformFiles(root)
         try:
             loaded = TerraformLoader(directory, root, files.parse, variables=options.variables,

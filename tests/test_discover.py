@@ -60,3 +60,11 @@ def test_hundreds_of_exclude_globs_are_matched_in_linear_time() -> None:
     hits = [matches(f"team-{index % 700}/a/b/generated-x.tf", patterns) for index in range(5000)]
     assert time.monotonic() - start < 2
     assert hits == [index % 700 < 600 for index in range(5000)]
+
+
+def test_opentofu_files_are_terraform(tmp_path: Path) -> None:
+    make(tmp_path, "only/main.tofu", "only/vars.tofu.json")
+    found = discover([str(tmp_path)], [], tmp_path)
+    assert {f.path.name: f.kind for f in found.files} == {
+        "main.tofu": "terraform", "vars.tofu.json": "terraform"}
+    assert found.terraform_dirs == [tmp_path / "only"]

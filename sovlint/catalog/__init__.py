@@ -50,7 +50,7 @@ def load_data(name: str) -> Any:
 def preload() -> None:
     """Read every data file now (each is read once per process anyway): a scan calls this
     while its worker processes evaluate the Terraform, when it would otherwise wait."""
-    for name in ("flows.yaml", "registries.yaml", "telemetry.yaml"):
+    for name in ("flows.yaml", "registries.yaml", "telemetry.yaml", "parent_locations.yaml"):
         load_data(name)
     _regions()
     _providers()
@@ -419,6 +419,15 @@ def parent_attributes(terraform_provider: str) -> tuple[str, ...]:
     """Attributes through which a child resource takes its parent's location
     (`ionoscloud_server.datacenter_id`, `ovh_cloud_project_kube_nodepool.kube_id`)."""
     return tuple(_as_str_list(_provider_section(terraform_provider).get("parent_attributes")))
+
+
+def parent_location_attributes(resource_type: str) -> tuple[str, ...]:
+    """Attributes naming the parent of a type whose location is its parent's
+    (parent_locations.yaml): there the parent wins over the provider's default region."""
+    entry = (load_data("parent_locations.yaml") or {}).get(resource_type)
+    if not isinstance(entry, Mapping):
+        return ()
+    return tuple(_as_str_list(entry.get("parent_attributes")))
 
 
 @cache

@@ -98,6 +98,11 @@ def _written_reference(
     return None
 
 
+def _is_nested(attribute: str) -> bool:
+    """Whether an attribute path goes into a nested block (`rule[0].copy_action[0].x`)."""
+    return attribute.split(".", 1)[0].split("[", 1)[0] != attribute
+
+
 def _region_location(resource: Resource, region: str, how: str) -> Location:
     # The same Terraform provider may reach another entity (aws -> aws-eusc, aws-cn).
     terraform_provider = catalog.terraform_provider_of_type(resource.type)
@@ -153,7 +158,10 @@ def _target(
         return None
     # reference or arn
     referenced = _referenced(value, by_address)
-    if referenced is None and isinstance(value, str) and value:
+    if referenced is None and isinstance(value, str) and value and not (
+            _is_nested(attribute) and arn_region(value) is not None):
+        # The references recorded for a nested attribute are its whole top-level block's,
+        # siblings included: an ARN's own region wins over them.
         referenced = _written_reference(instance, attribute, by_address)
     if referenced is not None:
         return referenced.location, referenced.address

@@ -273,9 +273,14 @@ def inherit_parent_locations(
         changed = False
         for position, resource in enumerate(resources):
             instance = instances.get(resource.address)
-            if instance is None or resource.location.how != NO_REGION:
+            if instance is None or resource.location.how.startswith("parent "):
                 continue
-            parent = _parent_of(instance, by_address)
+            # A type whose location is its parent's takes the parent's even when the
+            # provider sets a default region; any other child only when it has no region.
+            own = catalog.parent_location_attributes(instance.type)
+            if resource.location.how != NO_REGION and not own:
+                continue
+            parent = _parent_of(instance, by_address, own)
             if parent is None or parent[1].location.how == NO_REGION:
                 continue
             attribute, found = parent
@@ -294,11 +299,11 @@ def inherit_parent_locations(
 
 
 def _parent_of(
-    instance: ResourceInstance, by_address: dict[str, Resource]
+    instance: ResourceInstance, by_address: dict[str, Resource], own: tuple[str, ...] = ()
 ) -> tuple[str, Resource] | None:
     terraform_provider = (instance.provider.name if instance.provider is not None
                           else catalog.terraform_provider_of_type(instance.type))
-    for attribute in catalog.parent_attributes(terraform_provider):
+    for attribute in own or catalog.parent_attributes(terraform_provider):
         for reference in instance.references.get(attribute, []):
             parent = by_address.get(reference) or next(
                 (r for a, r in by_address.items() if a.startswith(reference + "[")), None)

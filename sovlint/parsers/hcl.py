@@ -394,7 +394,21 @@ def _parse_body(text: str, path: str) -> tuple[Body | None, ParseError | None]:
     body = _fast_body(text)
     if body is not None:
         return body, None
-    return parse_body_reference(text, path)
+    body, error = parse_body_reference(text, path)
+    if error is None:
+        return body, None
+    # Line breaks Terraform ignores (before `.attr` in parentheses, before a for-expression's
+    # `=>`) are rejected by both parsers; joined, the file parses as Terraform reads it.
+    from sovlint.parsers.hcl_newlines import join_ignored_newlines
+
+    joined = join_ignored_newlines(text)
+    if joined is None:
+        return None, error
+    body = _fast_body(joined)
+    if body is not None:
+        return body, None
+    body, _ = parse_body_reference(joined, path)
+    return (body, None) if body is not None else (None, error)
 
 
 def parse_hcl(text: str, path: str) -> tuple[ConfigFile | None, ParseError | None]:

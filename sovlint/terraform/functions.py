@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sovlint.terraform.values import Unknown, to_json_safe
+from sovlint.terraform.values import Unknown, contains_unknown, merge_unknowns, to_json_safe
 
 
 class FunctionError(Exception):
@@ -369,6 +369,31 @@ def _string_fn(function: Callable[[str], Any]) -> Callable[[list[Any]], Any]:
     return _one_arg(lambda value: function(string_value(value)))
 
 
+def _shape_only(call: Callable[[list[Any]], Any]) -> Function:
+    """A function whose result depends on the shape of its collections, not on the members:
+    Terraform knows `length(list)`, `keys(map)`, `merge(...)` and `concat(...)` when members
+    are unknown, so only an argument that is unknown as a whole makes the result unknown."""
+    def checked(args: list[Any]) -> Any:
+        unknown = merge_unknowns(args)
+        return unknown if unknown is not None else call(args)
+
+    return Function(checked, accepts_unknown=True)
+
+
+def _contains(args: list[Any]) -> Any:
+    if len(args) != 2:
+        raise FunctionError(f"expected 2 arguments, got {len(args)}")
+    items = _list(args[0])
+    wanted = contains_unknown(args[1])
+    if wanted is not None:
+        return wanted
+    if args[1] in [item for item in items if contains_unknown(item) is None]:
+        return True
+    # Not among the known members: an unknown member might still be it.
+    unknown = merge_unknowns(contains_unknown(item) for item in items)
+    return unknown if unknown is not None else False
+
+
 FUNCTIONS: dict[str, Function] = {
     "format": Function(_format),
     "formatlist": Function(_formatlist),
@@ -393,14 +418,14 @@ FUNCTIONS: dict[str, Function] = {
     "coalesce": Function(_coalesce, accepts_unknown=True),
     "coalescelist": Function(_coalescelist),
     "lookup": Function(_lookup, accepts_unknown=True),
-    "merge": Function(_merge),
-    "concat": Function(lambda args: [item for value in args for item in _list(value)]),
+    "merge": _shape_only(_merge),
+    "concat": _shape_only(lambda args: [item for value in args for item in _list(value)]),
     "element": Function(_element),
     "flatten": Function(_one_arg(_flatten)),
-    "keys": Function(_one_arg(lambda value: sorted(_map(value)))),
-    "values": Function(_one_arg(lambda value: [_map(value)[k] for k in sorted(_map(value))])),
-    "length": Function(_one_arg(_length)),
-    "contains": Function(lambda args: args[1] in _list(args[0])),
+    "keys": _shape_only(_one_arg(lambda value: sorted(_map(value)))),
+    "values": _shape_only(_one_arg(lambda value: [_map(value)[k] for k in sorted(_map(value))])),
+    "length": _shape_only(_one_arg(_length)),
+    "contains": Function(_contains, accepts_unknown=True),
     "index": Function(_index_of),
     "distinct": Function(_one_arg(lambda value: _distinct(_list(value)))),
     "reverse": Function(_one_arg(lambda value: list(reversed(_list(value))))),

@@ -9,6 +9,8 @@ resource instances with evaluated attributes and the provider configuration each
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,6 +28,7 @@ from sovlint.terraform.syntax import (
     Call,
     ConfigFile,
     Expr,
+    Index,
     Literal,
     ObjectExpr,
     TupleExpr,
@@ -242,6 +245,11 @@ def _expansion(body: Body, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]
         value = evaluate(count.expr, scope)
         if isinstance(value, Unknown):
             return [], f"count is not known statically ({value.reason})"
+        if isinstance(value, str):  # Terraform converts count to a number: "1" is 1
+            from sovlint.terraform.types import Type, TypeConversionError, convert
+
+            with contextlib.suppress(TypeConversionError):  # the check below names it
+                value = convert(value, Type("number"), "count")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return [], f"count is not a number: {value!r}"
         if value != value or value < 0 or (isinstance(value, float) and not value.is_integer()
@@ -302,6 +310,12 @@ class _ModuleInstance:
         self.child_instances: dict[str, list[_ModuleInstance]] = {}
         self.providers = dict(providers)
         for block in config.providers:
+            if depth > 0 and _is_proxy(block) and _proxy_ref(block) in providers:
+                continue  # declares the configuration its caller passes in, keeps it
+            if "for_each" in block.body.attributes:
+                for provider in self._provider_instances(block):
+                    self.providers[provider.ref] = provider
+                continue
             provider = self._provider_config(block)
             self.providers[provider.ref] = provider
 
@@ -312,12 +326,15 @@ class _ModuleInstance:
     def _bind_variables(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, block in self.config.variables.items():
-            if name in inputs:
-                values[name] = inputs[name]
-                continue
             default = block.body.attributes.get("default")
+            if name in inputs:
+                value = inputs[name]
+                if value is None and default is not None and _not_nullable(block):
+                    value = evaluate(default.expr, _literal_scope())  # nullable = false
+                values[name] = _typed(value, block, name)
+                continue
             if default is not None:
-                values[name] = evaluate(default.expr, _literal_scope())
+                values[name] = _typed(evaluate(default.expr, _literal_scope()), block, name)
                 continue
             candidates = _validation_candidates(block, name)
             values[name] = Unknown(f"var.{name} has no value", candidates=candidates)
@@ -347,7 +364,7 @@ class _ModuleInstance:
             directory = self.config.directory.as_posix()
             return {"module": directory, "root": self.loader.root.as_posix(), "cwd": "."}
         if name == "terraform":
-            return {"workspace": "default"}
+            return {"workspace": self.loader.workspace}
         if name == "data":
             return LazyObject(lambda rtype: self._resource_type_view("data", rtype), address="data")
         if name in self.loader.resource_types_of(self.config):
@@ -436,6 +453,40 @@ class _ModuleInstance:
             line=block.line,
         )
 
+    def _provider_instances(self, block: Block) -> list[ProviderConfig]:
+        """OpenTofu's `for_each` on a provider block (OpenTofu 1.9): one configuration per key,
+        `aws.by_region["eu"]`; resources pick one with `provider = aws.by_region[each.key]`."""
+        base = self._provider_config(block)
+        base.attributes.pop("for_each", None)
+        alias = base.alias or ""
+        instances, reason = _expansion(block.body, self.scope)
+        if reason is not None:
+            unknown = Unknown(f"provider {base.ref}: {reason}")
+            return [dataclasses.replace(base, alias=f"{alias}[*]",
+                                        attributes={"region": unknown})]
+        found = []
+        for key, bindings in instances:
+            attributes = evaluate_body(block.body, self.scope.child(bindings))
+            for meta in ("alias", "for_each"):
+                attributes.pop(meta, None)
+            found.append(dataclasses.replace(base, alias=alias + _instance_key_text(key),
+                                             attributes=attributes))
+        return found
+
+    def provider_for_instance(self, block: Block, scope: Scope,
+                              default: ProviderConfig | None) -> ProviderConfig | None:
+        """The provider of one instance of a resource whose `provider` picks an instance of a
+        provider with for_each (`aws.by_region[each.key]`)."""
+        attribute = block.body.attributes.get("provider")
+        if attribute is None or not isinstance(attribute.expr, Index):
+            return default
+        base = reference_text(attribute.expr.obj)
+        key = evaluate(attribute.expr.key, scope)
+        if base is None or isinstance(key, Unknown):
+            return self.providers.get(f"{base}[*]", default)
+        return self.providers.get(base + _instance_key_text(key),
+                                  self.providers.get(f"{base}[*]", default))
+
     def provider_ref_of(self, block: Block) -> str:
         attribute = block.body.attributes.get("provider")
         if attribute is not None:
@@ -482,11 +533,47 @@ def _inside_tree(directory: Path, root: Path) -> bool:
     return any(is_inside(directory, base) for base in bases)
 
 
+# OpenTofu reads `.tofu` and `.tofu.json` files too; a `.tofu` file replaces the `.tf` file of the
+# same name (and `.tofu.json` the `.tf.json`), which Terraform then never sees
+# (https://opentofu.org/docs/language/files/#extension-tofu-and-tofujson).
+_NATIVE = (".tf", ".tofu")
+_JSON = (".tf.json", ".tofu.json")
+
+
+def _stem(name: str) -> tuple[str, bool]:
+    """A configuration file's name without its extension, and whether it is JSON syntax."""
+    for suffix in _JSON:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], True
+    for suffix in _NATIVE:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], False
+    return name, False
+
+
 def configuration_files(directory: Path) -> list[Path]:
-    """The `.tf` files of a module directory by name, then its `.tf.json` files by name."""
-    found = _files_ending(directory, (".tf", ".tf.json"))
-    return ([p for p in found if p.name.endswith(".tf")]
-            + [p for p in found if p.name.endswith(".tf.json")])
+    """The native-syntax files of a module directory by name, then its JSON files by name.
+    `x.tofu` hides `x.tf` and `x.tofu.json` hides `x.tf.json`, as in OpenTofu."""
+    found = _files_ending(directory, _NATIVE + _JSON)
+    tofu = {_stem(p.name) for p in found if p.name.endswith((".tofu", ".tofu.json"))}
+    kept = [p for p in found
+            if p.name.endswith((".tofu", ".tofu.json")) or _stem(p.name) not in tofu]
+    return ([p for p in kept if not _stem(p.name)[1]]
+            + [p for p in kept if _stem(p.name)[1]])
+
+
+def current_workspace(root: Path, environ: Mapping[str, str]) -> str:
+    """The workspace `terraform.workspace` names, chosen as Terraform chooses it: TF_WORKSPACE,
+    else the one `terraform workspace select` recorded in `.terraform/environment`, else
+    `default`."""
+    chosen = environ.get("TF_WORKSPACE", "").strip()
+    if chosen:
+        return chosen
+    try:
+        recorded = (root / ".terraform" / "environment").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        recorded = ""
+    return recorded or "default"
 
 
 class TerraformLoader:
@@ -507,6 +594,7 @@ class TerraformLoader:
         self.cli_variables = dict(variables or {})
         self.var_files = list(var_files)
         self.environ = os.environ if environ is None else environ
+        self.workspace = current_workspace(root, self.environ)
         self.result = LoadedConfiguration()
         self._module_cache: dict[Path, ModuleConfig] = {}
         self._types_cache: dict[int, set[str]] = {}
@@ -609,6 +697,7 @@ class TerraformLoader:
             address = base + (_instance_key_text(key) if key is not None else "")
             scope = instance.scope.child(bindings)
             attributes = evaluate_body(block.body, scope)
+            provider = instance.provider_for_instance(block, scope, provider)
             for meta in ("count", "for_each", "provider", "depends_on", "lifecycle"):
                 attributes.pop(meta, None)
             self.result.resources.append(
@@ -784,6 +873,42 @@ class TerraformLoader:
                     return Backend("cloud", attributes, config.file_of(block), inner.line,
                                    inner.end_line)
         return None
+
+
+def _is_proxy(block: Block) -> bool:
+    """A provider block of a child module holding nothing but `alias` (or nothing): the form
+    that declared a provider configuration the caller passes in, before
+    `configuration_aliases`; it does not configure anything itself."""
+    return not block.body.blocks and set(block.body.attributes) <= {"alias"}
+
+
+def _proxy_ref(block: Block) -> str:
+    alias = block.body.attributes.get("alias")
+    value = evaluate_literal(alias.expr) if alias is not None else None
+    return f"{block.labels[0]}.{value}" if isinstance(value, str) else block.labels[0]
+
+
+def _not_nullable(block: Block) -> bool:
+    attribute = block.body.attributes.get("nullable")
+    return attribute is not None and evaluate_literal(attribute.expr) is False
+
+
+def _typed(value: Any, block: Block, name: str) -> Any:
+    """A variable's value converted to its type constraint, as Terraform converts it; a value
+    the type refuses is Unknown with the reason."""
+    from sovlint.terraform.types import TypeConversionError, TypeSyntaxError, convert, parse_type
+
+    attribute = block.body.attributes.get("type")
+    if attribute is None:
+        return value
+    try:
+        constraint = parse_type(attribute.expr, evaluate_literal)
+    except TypeSyntaxError:
+        return value  # a type we do not read: the value as given
+    try:
+        return convert(value, constraint, f"var.{name}")
+    except TypeConversionError as exc:
+        return Unknown(f"{exc} (type constraint)")
 
 
 def _parse_cli_value(text: str, block: Block | None) -> Any:

@@ -127,3 +127,26 @@ def test_quiet_prints_nothing_when_passing(cli: Cli) -> None:
 def test_no_ansi_codes_when_not_a_terminal(cli: Cli) -> None:
     result = cli("scan", "fixtures/aws-health-records")
     assert "\x1b[" not in result.stdout
+
+
+def test_opentofu_tree_is_scanned_and_replaced_tf_is_skipped(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "main.tofu").write_text(
+        'provider "aws" { region = "us-east-1" }\n'
+        'resource "aws_s3_bucket" "b" { bucket = "x" }\n')
+    (tmp_path / "main.tf").write_text('provider "aws" { region = "eu-west-3" }\n')
+    result = cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert report["summary"]["files"] == 1 and report["summary"]["skipped_files"] == 1
+    assert [f["rule_id"] for f in report["findings"] if f["rule_id"] == "SOV001"] == ["SOV001"]
+
+
+def test_workspace_option_selects_the_region_map_entry(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'locals { regions = { default = "eu-west-3", us = "us-east-1" } }\n'
+        'provider "aws" { region = local.regions[terraform.workspace] }\n'
+        'resource "aws_s3_bucket" "b" { bucket = "x" }\n')
+    passed = cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
+    moved = cli("scan", str(tmp_path), "--format", "json", "--workspace", "us", cwd=tmp_path)
+    rules = [{f["rule_id"] for f in json.loads(r.stdout)["findings"]} for r in (passed, moved)]
+    assert "SOV001" not in rules[0] and "SOV001" in rules[1]
+    assert cli("scan", str(tmp_path), "--workspace", " ", cwd=tmp_path).exit_code == 2

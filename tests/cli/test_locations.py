@@ -161,3 +161,37 @@ def test_remote_module_read_from_terraform_init_manifest(tmp_path: Path) -> None
     }, "--profile", "residency")
     assert rules_by_resource(report) == {"module.archive.aws_s3_bucket.this": ["SOV001"]}
     assert report["diagnostics"] == []
+
+
+def test_parent_location_wins_over_the_provider_default_region(tmp_path: Path) -> None:
+    report = scan(tmp_path, {"main.tf": """
+provider "google" { region = "europe-west9" }
+resource "google_bigquery_dataset" "us" {
+  dataset_id = "records"
+  location   = "us-central1"
+}
+resource "google_bigquery_table" "visits" {
+  dataset_id = google_bigquery_dataset.us.dataset_id
+  table_id   = "visits"
+}
+resource "google_kms_key_ring" "eu" {
+  name     = "ring"
+  location = "europe-west1"
+}
+resource "google_kms_crypto_key" "key" {
+  name     = "key"
+  key_ring = google_kms_key_ring.eu.id
+}
+"""}, "--profile", "residency")
+    found = rules_by_resource(report)
+    assert "SOV001" in found.get("google_bigquery_table.visits", [])
+    assert "google_kms_crypto_key.key" not in found
+
+
+def test_parent_location_types_are_catalogue_data() -> None:
+    from sovlint import catalog
+
+    assert catalog.parent_location_attributes("google_container_node_pool") == ("cluster",)
+    assert catalog.parent_location_attributes("azurerm_kubernetes_cluster_node_pool") == (
+        "kubernetes_cluster_id",)
+    assert catalog.parent_location_attributes("google_bigquery_dataset") == ()

@@ -63,3 +63,38 @@ def test_unknown_function_is_unknown_not_guessed() -> None:
     value = run('file("region.txt")')
     assert isinstance(value, Unknown)
     assert "file()" in value.reason
+
+
+def run_with_unknown_members(text: str) -> Any:
+    later = Unknown("known after apply", frozenset({"aws_s3_bucket.a"}))
+    roots = {"var": {"rules": {"logs": later, "backups": {"days": 7}}, "arns": ["x", later],
+                     "whole": Unknown("var.whole has no value")}}
+    return evaluate(parse_expression(text), Scope(lambda name: roots.get(name, MISSING)))
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("length(keys(var.rules)) > 0 ? 1 : 0", 1),
+        ("length(var.arns)", 2),
+        ("keys(var.rules)", ["backups", "logs"]),
+        ("length(values(var.rules))", 2),
+        ('keys(merge(var.rules, { extra = "z" }))', ["backups", "extra", "logs"]),
+        ('length(concat(var.arns, ["y"]))', 3),
+        ('contains(var.arns, "x")', True),
+        ('lookup(var.rules, "backups", {}).days', 7),
+        ("length([for arn in var.arns : arn])", 2),
+        ("length(var.arns[*])", 2),
+    ],
+)
+def test_shape_is_known_when_members_are_unknown(expression: str, expected: Any) -> None:
+    assert run_with_unknown_members(expression) == expected
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ['contains(var.arns, "y")', "length(var.whole)", "keys(var.whole)",
+     'lookup(var.rules, "logs", "none")', "merge(var.whole, {})", "values(var.rules)[1]"],
+)
+def test_what_depends_on_an_unknown_member_stays_unknown(expression: str) -> None:
+    assert isinstance(run_with_unknown_members(expression), Unknown)

@@ -86,3 +86,44 @@ def test_an_operator_after_a_line_break_is_the_bare_operator() -> None:
         assert ops["n"].op == "+" and ops["same"].op == "=="
         assert evaluate(ops["n"], Scope(lambda name: None)) == 3
         assert evaluate(ops["same"], Scope(lambda name: None)) is True
+
+
+NEWLINE_FORMS = """\
+resource "google_container_node_pool" "pool" {
+  location = (var.cluster
+    .location)
+  labels = { for key, value in var.labels :
+    key
+    => value if value != null }
+  note = "keeps (a\\n .b) in strings"
+}
+
+resource "google_container_cluster" "next" {
+  name = "after"
+}
+"""
+
+
+def test_newline_before_attribute_access_and_for_arrow_parse_as_terraform_reads_them() -> None:
+    parsed, error = parse_hcl(NEWLINE_FORMS, "main.tf")
+    assert error is None and parsed is not None
+    pool, cluster = parsed.blocks
+    location = pool.body.attributes["location"].expr
+    assert location == GetAttr(2, GetAttr(2, Name(2, "var"), "cluster"), "location")
+    assert set(pool.body.attributes) == {"location", "labels", "note"}
+    # lines after the joined expressions keep their numbers
+    assert pool.body.attributes["note"].line == 7
+    assert (cluster.line, cluster.end_line) == (10, 12)
+
+
+def test_joining_newlines_does_not_hide_a_real_syntax_error() -> None:
+    parsed, error = parse_hcl('locals {\n  a = (var.a\n    .b\n}\n', "main.tf")
+    assert parsed is None and error is not None and error.line >= 2
+
+
+def test_newline_joining_leaves_strings_heredocs_and_blocks_alone() -> None:
+    from sovlint.parsers.hcl_newlines import join_ignored_newlines
+
+    assert join_ignored_newlines('a = "(x\\n .y)"\nb = <<EOT\n(x\n.y)\nEOT\n') is None
+    assert join_ignored_newlines("a = {\n  b = 1\n}\n") is None
+    assert join_ignored_newlines("a = [x\n  .y, 2]\nb = 1\n") == "a = [x .y, 2]\n\nb = 1\n"

@@ -126,7 +126,7 @@ resource "aws_s3_bucket_replication_configuration" "r" {
     assert target.refs == frozenset({"aws_s3_bucket.dr"})
 
 
-def test_function_over_a_list_holding_an_unknown_stays_unknown(tmp_path: Path) -> None:
+def test_merge_keeps_the_known_members_and_the_unknown_one(tmp_path: Path) -> None:
     found = load(tmp_path, {"main.tf": """
 variable "extra" {}
 resource "aws_s3_bucket" "b" {
@@ -134,7 +134,8 @@ resource "aws_s3_bucket" "b" {
 }
 """})
     tags = found["aws_s3_bucket.b"].attributes["tags"]  # type: ignore[attr-defined]
-    assert isinstance(tags, Unknown) and "var.extra" in tags.reason
+    assert tags["a"] == "1"  # Terraform knows merge()'s keys and the known values
+    assert isinstance(tags["b"], Unknown) and "var.extra" in tags["b"].reason
 
 
 def test_provider_configured_from_a_module_output(tmp_path: Path) -> None:
@@ -164,3 +165,134 @@ resource "aws_sqs_queue" "q" {
 """})
     queue = found["aws_sqs_queue.q"]
     assert queue.attributes == {"name": "q-us-east-1", "region": "us-east-1"}  # type: ignore[attr-defined]
+
+
+def test_opentofu_file_replaces_the_tf_file_of_the_same_name(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": 'provider "aws" { region = "eu-west-3" }\n'
+                   'resource "aws_s3_bucket" "terraform_only" { bucket = "a" }\n',
+        "main.tofu": 'provider "aws" { region = "us-east-1" }\n'
+                     'resource "aws_s3_bucket" "tofu" { bucket = "b" }\n',
+        "other.tf": 'resource "aws_s3_bucket" "shared" { bucket = "c" }\n',
+    })
+    assert "aws_s3_bucket.terraform_only" not in found
+    assert {"aws_s3_bucket.tofu", "aws_s3_bucket.shared"} <= set(found)
+
+
+def test_configuration_files_order_and_tofu_json(tmp_path: Path) -> None:
+    from sovlint.terraform.loader import configuration_files
+
+    for name in ("a.tf", "b.tofu", "c.tf.json", "c.tofu.json", "d.tf.json", "notes.txt"):
+        (tmp_path / name).write_text("{}" if name.endswith("json") else "")
+    assert [p.name for p in configuration_files(tmp_path)] == [
+        "a.tf", "b.tofu", "c.tofu.json", "d.tf.json"]
+
+
+WORKSPACE_REGIONS = """
+locals {
+  regions = { default = "eu-west-3", us = "us-east-1" }
+}
+provider "aws" { region = lookup(local.regions, terraform.workspace, "eu-central-1") }
+resource "aws_s3_bucket" "b" { bucket = "x" }
+"""
+
+
+def _bucket_region(found: dict[str, object]) -> object:
+    return found["aws_s3_bucket.b"].provider.attributes["region"]  # type: ignore[attr-defined]
+
+
+def test_workspace_is_default_then_selected_then_tf_workspace(tmp_path: Path) -> None:
+    assert _bucket_region(load(tmp_path, {"main.tf": WORKSPACE_REGIONS})) == "eu-west-3"
+    (tmp_path / ".terraform").mkdir()
+    (tmp_path / ".terraform" / "environment").write_text("us\n")
+    assert _bucket_region(load(tmp_path, {"main.tf": WORKSPACE_REGIONS})) == "us-east-1"
+    loader = TerraformLoader(tmp_path, tmp_path, _parse, environ={"TF_WORKSPACE": "staging"})
+    loaded = loader.load()
+    assert [r.provider.attributes["region"] for r in loaded.resources  # type: ignore[union-attr]
+            if r.address == "aws_s3_bucket.b"] == ["eu-central-1"]
+
+
+def test_alias_only_provider_block_in_a_child_declares_what_the_caller_passes(
+        tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": PROVIDERS + """
+module "replica" {
+  source    = "./replica"
+  providers = { aws = aws, aws.dr = aws.dr }
+}
+""",
+        "replica/main.tf": """
+provider "aws" {
+  alias = "dr"
+}
+provider "aws" {}
+resource "aws_s3_bucket" "copy" {
+  provider = aws.dr
+}
+resource "aws_s3_bucket" "main" {}
+""",
+    })
+    copy = found["module.replica.aws_s3_bucket.copy"]
+    main = found["module.replica.aws_s3_bucket.main"]
+    assert copy.provider.attributes["region"] == "us-east-1"  # type: ignore[attr-defined]
+    assert main.provider.attributes["region"] == "eu-west-3"  # type: ignore[attr-defined]
+
+
+def test_a_child_provider_block_with_settings_still_configures(tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": PROVIDERS + 'module "m" {\n  source = "./m"\n}\n',
+        "m/main.tf": 'provider "aws" {\n  region = "eu-north-1"\n}\n'
+                     'resource "aws_s3_bucket" "b" {}\n',
+    })
+    bucket = found["module.m.aws_s3_bucket.b"]
+    assert bucket.provider.attributes["region"] == "eu-north-1"  # type: ignore[attr-defined]
+
+
+def test_count_given_as_a_string_is_converted_like_terraform_does(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tf": """
+resource "aws_s3_bucket" "two" {
+  count = "2"
+}
+resource "aws_s3_bucket" "bad" {
+  count = "several"
+}
+"""})
+    assert {"aws_s3_bucket.two[0]", "aws_s3_bucket.two[1]"} <= set(found)
+    assert not any(address.startswith("aws_s3_bucket.bad[") for address in found)
+
+
+def test_opentofu_provider_for_each_gives_one_configuration_per_key(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tofu": """
+variable "regions" {
+  default = { paris = "eu-west-3", virginia = "us-east-1" }
+}
+provider "aws" {
+  alias    = "by_region"
+  for_each = var.regions
+  region   = each.value
+}
+resource "aws_s3_bucket" "copy" {
+  for_each = var.regions
+  provider = aws.by_region[each.key]
+}
+"""})
+    regions = {address: found[address].provider.attributes["region"]  # type: ignore[attr-defined]
+               for address in ('aws_s3_bucket.copy["paris"]', 'aws_s3_bucket.copy["virginia"]')}
+    assert regions == {'aws_s3_bucket.copy["paris"]': "eu-west-3",
+                       'aws_s3_bucket.copy["virginia"]': "us-east-1"}
+
+
+def test_provider_for_each_over_an_unknown_collection_is_unknown(tmp_path: Path) -> None:
+    found = load(tmp_path, {"main.tofu": """
+variable "regions" {}
+provider "aws" {
+  alias    = "by_region"
+  for_each = var.regions
+  region   = each.value
+}
+resource "aws_s3_bucket" "copy" {
+  provider = aws.by_region["paris"]
+}
+"""})
+    region = found["aws_s3_bucket.copy"].provider.attributes["region"]  # type: ignore[attr-defined]
+    assert isinstance(region, Unknown) and "var.regions" in region.reason

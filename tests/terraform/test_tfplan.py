@@ -553,3 +553,32 @@ def test_hcl_files_callback_gives_the_plan_resource_its_block() -> None:
     # Without the parsed file the block is empty: flows point at the resource line.
     bare = load_plan(text, AWS_PLAN, {address: (file, 59, 92)}.get)
     assert _by_address(bare)[address].block.body.attributes == {}
+
+
+def test_a_nested_flow_target_uses_its_own_arn_not_a_sibling_reference(tmp_path: Path) -> None:
+    remote = "arn:aws:backup:us-east-1:123456789012:backup-vault:dr"
+    configuration = {
+        "provider_config": {"aws": {"name": "aws",
+                                    "expressions": {"region": {"constant_value": "eu-west-3"}}}},
+        "root_module": {"resources": [
+            {"address": "aws_backup_vault.local", "mode": "managed", "type": "aws_backup_vault",
+             "name": "local", "provider_config_key": "aws",
+             "expressions": {"name": {"constant_value": "local"}}},
+            {"address": "aws_backup_plan.p", "mode": "managed", "type": "aws_backup_plan",
+             "name": "p", "provider_config_key": "aws",
+             "expressions": {"name": {"constant_value": "p"}, "rule": [{
+                 "target_vault_name": {"references": ["aws_backup_vault.local.name",
+                                                      "aws_backup_vault.local"]},
+                 "copy_action": [{"destination_vault_arn": {"constant_value": remote}}],
+             }]}},
+        ]},
+    }
+    text = _plan([
+        _resource("aws_backup_vault.local", {"name": "local"}),
+        _resource("aws_backup_plan.p", {"name": "p", "rule": [{
+            "target_vault_name": "local", "copy_action": [{"destination_vault_arn": remote}]}]}),
+    ], configuration)
+    (tmp_path / "backup.plan.json").write_text(text)
+    _, report = _scan(str(tmp_path / "backup.plan.json"), "--profile", "residency")
+    assert any(f["rule_id"] == "SOV003" and "us-east-1" in f["message"]
+               for f in report["findings"]), report["findings"]
