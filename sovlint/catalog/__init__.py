@@ -358,10 +358,11 @@ def _patterns(section: str) -> _TypePatterns:
 
 @cache
 def is_control_plane(resource_type: str) -> bool:
-    """True for types that hold no customer data (IAM, networks, ...). Unknown types: False."""
-    if _patterns("control_plane_exceptions").match(resource_type):
-        return False
-    return _patterns("control_plane").match(resource_type)
+    """True for types that hold no customer data (IAM, networks, ...). Unknown types: False.
+    The decision is data/classification.yaml's (sovlint.catalog.classify)."""
+    from sovlint.catalog.classify import classify_type
+
+    return classify_type(resource_type).control_plane
 
 
 @cache

@@ -11,6 +11,7 @@ import dataclasses
 from typing import Any
 
 from sovlint import catalog
+from sovlint.catalog.classify import is_control_plane_resource
 from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Resource, Source
 from sovlint.normalise.containers import terraform_workload
 from sovlint.normalise.location import (
@@ -182,7 +183,7 @@ def normalise_instance(instance: ResourceInstance) -> Resource:
         source=Source(instance.file, instance.line, instance.end_line),
         provider=provider,
         location=location,
-        data_bearing=not catalog.is_control_plane(instance.type),
+        data_bearing=not is_control_plane_resource(instance.type, instance.attributes),
         labels=resource_labels(instance),
         attributes=attributes,
         module=instance.module_path,
