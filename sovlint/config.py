@@ -45,6 +45,7 @@ _PYPROJECT_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*sovlint\s*[\].]", re.MULTIL
 
 _TOP_KEYS = (
     "profile", "allow", "scope", "rules", "fail_on", "exclude", "policies", "kubernetes", "opa",
+    "resource_types",
 )
 _ALLOW_KEYS = ("countries", "providers", "registries")
 _SCOPE_KEYS = ("tags", "paths")
@@ -52,6 +53,7 @@ _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
 _CLUSTER_KEYS = ("provider", "region", "terraform")
 _OPA_KEYS = ("url", "timeout")
+_RESOURCE_TYPE_KEYS = ("control_plane", "data_bearing")
 
 
 class ConfigError(Exception):
@@ -97,6 +99,10 @@ class Config:
     source: str | None = None  # the file the configuration came from, for messages
     opa_url: str | None = None  # evaluate the Rego rules on this OPA server (`opa.url`)
     opa_timeout: float = DEFAULT_OPA_TIMEOUT  # seconds (`opa.timeout`)
+    # Organisation-specific classification (`resource_types.control_plane` / `.data_bearing`):
+    # type globs (Terraform types, azapi ARM types, Kubernetes kinds) that override the catalogue.
+    control_plane_types: tuple[str, ...] = ()
+    data_bearing_types: tuple[str, ...] = ()
 
 
 # --- finding and loading ---------------------------------------------------------------------
@@ -224,6 +230,7 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
     kubernetes = check.mapping(top.get("kubernetes", {}), "kubernetes", _KUBERNETES_KEYS)
     cluster = check.mapping(kubernetes.get("cluster", {}), "kubernetes.cluster", _CLUSTER_KEYS)
     opa = check.mapping(top.get("opa", {}), "opa", _OPA_KEYS)
+    types = check.mapping(top.get("resource_types", {}), "resource_types", _RESOURCE_TYPE_KEYS)
 
     profile = check.choice(top.get("profile", "sovereign"), "profile", tuple(sorted(PROFILES)))
     countries = check.strings(
@@ -253,6 +260,10 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
         source=source,
         opa_url=check.optional_string(opa.get("url"), "opa.url", _opa_url),
         opa_timeout=check.timeout(opa.get("timeout", DEFAULT_OPA_TIMEOUT), "opa.timeout"),
+        control_plane_types=check.strings(types.get("control_plane", []),
+                                          "resource_types.control_plane"),
+        data_bearing_types=check.strings(types.get("data_bearing", []),
+                                         "resource_types.data_bearing"),
     )
 
 

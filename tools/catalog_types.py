@@ -31,8 +31,8 @@ from sovlint.catalog.classify import classify_type
 DATA = Path(__file__).resolve().parent.parent / "sovlint" / "catalog" / "data"
 
 _TYPE = re.compile(r'tfResourceType\s*=\s*"([a-z0-9_]+)"')
-_CONFIG = re.compile(r"export interface \w+Config extends cdktf\.TerraformMetaArguments \{(.*?)\n\}",
-                     re.S)
+_CONFIG = re.compile(
+    r"export interface \w+Config extends cdktf\.TerraformMetaArguments \{(.*?)\n\}", re.S)
 _ARGUMENT = re.compile(r"/docs/resources/[a-z0-9_]+#([a-z0-9_]+) ")
 _VERSION = re.compile(r"registry\.terraform\.io/providers/([\w-]+)/([\w-]+)/([0-9][\w.]*)/docs")
 
@@ -47,11 +47,11 @@ def read_package(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
             parts = member.name.split("/")
             if member.name == "package/package.json":
                 package = json.load(archive.extractfile(member))  # type: ignore[arg-type]
-            elif len(parts) == 4 and parts[1] == "lib" and not parts[2].startswith("data-"):
-                if parts[3] in ("index.js", "index.d.ts"):
-                    handle = archive.extractfile(member)
-                    text = handle.read().decode("utf-8") if handle else ""
-                    (javascript if parts[3] == "index.js" else declarations)[parts[2]] = text
+            elif (len(parts) == 4 and parts[1] == "lib" and not parts[2].startswith("data-")
+                  and parts[3] in ("index.js", "index.d.ts")):
+                handle = archive.extractfile(member)
+                text = handle.read().decode("utf-8") if handle else ""
+                (javascript if parts[3] == "index.js" else declarations)[parts[2]] = text
     types: dict[str, list[str]] = {}
     provider_version = ""
     for directory, text in javascript.items():
