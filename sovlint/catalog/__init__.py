@@ -391,6 +391,15 @@ def location_attributes(
     return tuple(names)
 
 
+def default_location(resource_type: str) -> tuple[str, str] | None:
+    """(region, source) where a type lives when it names no location, as its provider
+    documents (BigQuery datasets: US); None when the type has no such default."""
+    entry = (_resource_types().get("default_locations") or {}).get(resource_type)
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("region"), str):
+        return None
+    return str(entry["region"]), str(entry.get("source", ""))
+
+
 def storage_provisioner_entity(provisioner: str) -> str | None:
     """Provider entity of a Kubernetes storage provisioner (CSI driver), e.g.
     `ebs.csi.aws.com` -> aws; None when the catalogue does not know it."""

@@ -108,6 +108,13 @@ def resource_location(
         location = location_of_value(entity, value, f"attribute {name}")
         if location is not None:
             return location, _region_hint(value)
+    documented = catalog.default_location(instance.type)
+    if documented is not None:
+        entity = catalog.entity_for(terraform_provider, documented[0])
+        location = location_of_value(entity, documented[0],
+                                     f"provider default for {instance.type} ({documented[1]})")
+        if location is not None:
+            return location, documented[0]
     if provider is not None:
         config_region = _first_region_value(
             provider.attributes, catalog.provider_config_region_attributes(terraform_provider)

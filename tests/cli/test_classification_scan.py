@@ -111,3 +111,30 @@ resource "google_storage_bucket" "records" { location = "US" }
 resource "google_dns_managed_zone" "zone" { dns_name = "example.org." }
 """}, "--profile", "residency")
     assert rules_by_resource(report) == {"google_dns_managed_zone.zone": ["SOV001"]}
+
+
+def test_bigquery_dataset_without_location_is_in_the_documented_default_us(
+        tmp_path: Path) -> None:
+    report = scan(tmp_path, {"main.tf": """
+provider "google" {
+  project = "p"
+  region  = "europe-west1"
+}
+resource "google_bigquery_dataset" "claims" { dataset_id = "claims" }
+"""}, "--profile", "residency")
+    [finding] = report["findings"]
+    assert (finding["rule_id"], finding["resource"]) == ("SOV001", "google_bigquery_dataset.claims")
+
+
+def test_bigquery_dataset_with_an_eu_location_passes(tmp_path: Path) -> None:
+    report = scan(tmp_path, {"main.tf": """
+provider "google" {
+  project = "p"
+  region  = "europe-west1"
+}
+resource "google_bigquery_dataset" "claims" {
+  dataset_id = "claims"
+  location   = "EU"
+}
+"""}, "--profile", "residency")
+    assert report["findings"] == []
