@@ -277,12 +277,14 @@ class _ModuleInstance:
     def _bind_variables(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, block in self.config.variables.items():
+            type_attribute = block.body.attributes.get("type")
             if name in inputs:
-                values[name] = inputs[name]
+                values[name] = _typed(type_attribute, inputs[name])
                 continue
             default = block.body.attributes.get("default")
             if default is not None:
-                values[name] = evaluate(default.expr, _literal_scope())
+                values[name] = _typed(type_attribute,
+                                      evaluate(default.expr, _literal_scope()))
                 continue
             candidates = _validation_candidates(block, name)
             values[name] = Unknown(f"var.{name} has no value", candidates=candidates)
@@ -715,6 +717,15 @@ class TerraformLoader:
                     return Backend("cloud", attributes, config.file_of(block), inner.line,
                                    inner.end_line)
         return None
+
+
+def _typed(type_attribute: Attribute | None, value: Any) -> Any:
+    """A variable's value with its type's `optional()` defaults filled in."""
+    if type_attribute is None:
+        return value
+    from sovlint.terraform.types import apply_type
+
+    return apply_type(type_attribute.expr, value, evaluate_literal)
 
 
 def _parse_cli_value(text: str, block: Block | None) -> Any:

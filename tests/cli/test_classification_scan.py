@@ -138,3 +138,29 @@ resource "google_bigquery_dataset" "claims" {
 }
 """}, "--profile", "residency")
     assert report["findings"] == []
+
+
+def test_azapi_type_from_an_optional_attribute_default_is_classified(tmp_path: Path) -> None:
+    report = scan(tmp_path, {"main.tf": """
+variable "resource_types" {
+  type = object({
+    lock    = optional(string, "Microsoft.Authorization/locks@2020-05-01")
+    account = optional(string, "Microsoft.Storage/storageAccounts@2023-01-01")
+    other   = optional(string)
+  })
+  default = {}
+}
+resource "azapi_resource" "lock" {
+  name      = "lock"
+  parent_id = "/subscriptions/0"
+  type      = var.resource_types.lock
+  location  = "eastus"
+}
+resource "azapi_resource" "account" {
+  name      = "records"
+  parent_id = "/subscriptions/0"
+  type      = var.resource_types.account
+  location  = "eastus"
+}
+"""}, "--profile", "residency")
+    assert rules_by_resource(report) == {"azapi_resource.account": ["SOV001"]}
