@@ -247,6 +247,10 @@ def normalise_object(
         if isinstance(values, dict):
             labels.update({str(k): str(v) for k, v in values.items() if v is not None})
     images, telemetry = kubernetes_workload(obj)
+    if kind == "OpenTelemetryCollector":
+        from sovlint.normalise.otel import operator_collector_exports
+
+        telemetry = (*telemetry, *operator_collector_exports(obj))
     return Resource(
         address=object_address(obj),
         type=kind,
