@@ -45,6 +45,7 @@ _PYPROJECT_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*sovlint\s*[\].]", re.MULTIL
 
 _TOP_KEYS = (
     "profile", "allow", "scope", "rules", "fail_on", "exclude", "policies", "kubernetes", "opa",
+    "resource_types",
 )
 _ALLOW_KEYS = ("countries", "providers", "registries")
 _SCOPE_KEYS = ("tags", "paths")
@@ -55,6 +56,7 @@ _OPA_KEYS = ("url", "timeout")
 # A trusted configuration file outside the repository, e.g. set by the CI job.
 TRUSTED_CONFIG_ENV = "SOVLINT_CONFIG"
 TRUST_HINT = "pass it with --config, name it in $SOVLINT_CONFIG, or use --trust-repo-config"
+_RESOURCE_TYPE_KEYS = ("control_plane", "data_bearing")
 
 
 class ConfigError(Exception):
@@ -104,6 +106,10 @@ class Config:
     # (see `restrict_repository_config`), by key: reported as diagnostics on `source`.
     refused: tuple[tuple[str, str], ...] = ()
     trusted: bool = True  # from --config, $SOVLINT_CONFIG or --trust-repo-config
+    # Organisation-specific classification (`resource_types.control_plane` / `.data_bearing`):
+    # type globs (Terraform types, azapi ARM types, Kubernetes kinds) that override the catalogue.
+    control_plane_types: tuple[str, ...] = ()
+    data_bearing_types: tuple[str, ...] = ()
 
 
 # --- finding and loading ---------------------------------------------------------------------
@@ -327,6 +333,7 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
     kubernetes = check.mapping(top.get("kubernetes", {}), "kubernetes", _KUBERNETES_KEYS)
     cluster = check.mapping(kubernetes.get("cluster", {}), "kubernetes.cluster", _CLUSTER_KEYS)
     opa = check.mapping(top.get("opa", {}), "opa", _OPA_KEYS)
+    types = check.mapping(top.get("resource_types", {}), "resource_types", _RESOURCE_TYPE_KEYS)
 
     profile = check.choice(top.get("profile", "sovereign"), "profile", tuple(sorted(PROFILES)))
     countries = check.strings(
@@ -356,6 +363,10 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
         source=source,
         opa_url=check.optional_string(opa.get("url"), "opa.url", _opa_url),
         opa_timeout=check.timeout(opa.get("timeout", DEFAULT_OPA_TIMEOUT), "opa.timeout"),
+        control_plane_types=check.strings(types.get("control_plane", []),
+                                          "resource_types.control_plane"),
+        data_bearing_types=check.strings(types.get("data_bearing", []),
+                                         "resource_types.data_bearing"),
     )
 
 

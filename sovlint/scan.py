@@ -34,6 +34,7 @@ from sovlint.model import (
     ScanResult,
     Severity,
 )
+from sovlint.normalise.classification import apply_type_overrides
 from sovlint.normalise.containers import (
     attach_configmaps,
     provider_sites,
@@ -943,7 +944,9 @@ def _scan(
     for item in discovery.of_kind("other"):
         out.skipped.add(_display(item.path, root))
     resources = propagate_scope(apply_scope(
-        sorted(out.resources, key=lambda r: (r.source.file, r.source.line, r.address)),
+        apply_type_overrides(
+            sorted(out.resources, key=lambda r: (r.source.file, r.source.line, r.address)),
+            config.control_plane_types, config.data_bearing_types),
         config.scope_tags,
         config.scope_paths,
         root,

@@ -363,10 +363,11 @@ def _patterns(section: str) -> _TypePatterns:
 
 @cache
 def is_control_plane(resource_type: str) -> bool:
-    """True for types that hold no customer data (IAM, networks, ...). Unknown types: False."""
-    if _patterns("control_plane_exceptions").match(resource_type):
-        return False
-    return _patterns("control_plane").match(resource_type)
+    """True for types that hold no customer data (IAM, networks, ...). Unknown types: False.
+    The decision is data/classification.yaml's (sovlint.catalog.classify)."""
+    from sovlint.catalog.classify import classify_type
+
+    return classify_type(resource_type).control_plane
 
 
 @cache
@@ -393,6 +394,15 @@ def location_attributes(
         extra = (_resource_types().get("type_location_attributes") or {}).get(resource_type)
         names = [*_as_str_list(extra), *(n for n in names if n not in _as_str_list(extra))]
     return tuple(names)
+
+
+def default_location(resource_type: str) -> tuple[str, str] | None:
+    """(region, source) where a type lives when it names no location, as its provider
+    documents (BigQuery datasets: US); None when the type has no such default."""
+    entry = (_resource_types().get("default_locations") or {}).get(resource_type)
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("region"), str):
+        return None
+    return str(entry["region"]), str(entry.get("source", ""))
 
 
 def storage_provisioner_entity(provisioner: str) -> str | None:

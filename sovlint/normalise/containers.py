@@ -394,14 +394,25 @@ def attach_configmaps(resources: Sequence[Resource]) -> list[Resource]:
                     str(k): str(v) for k, v in data.items() if v is not None}
     if not by_root:
         return list(resources)
+    from sovlint.normalise.otel import collector_exports, mounted_configmaps
+
     result: list[Resource] = []
     for resource in resources:
         if resource.kind == "kubernetes" and resource.type in POD_SPEC_PATHS:
+            namespace = _namespace(resource.attributes)
             containers = kubernetes_containers(resource.attributes)
+            telemetry = resource.telemetry
+            configmaps = {**by_root.get(None, {}), **by_root.get(resource.root, {})}
             if any(c.configmaps for c in containers):
-                configmaps = {**by_root.get(None, {}), **by_root.get(resource.root, {})}
-                telemetry = telemetry_of(containers, _namespace(resource.attributes), configmaps)
-                resource = dataclasses.replace(resource, telemetry=telemetry)
+                telemetry = telemetry_of(containers, namespace, configmaps)
+            # An OpenTelemetry Collector reads its configuration from a mounted ConfigMap.
+            pod_spec = _dig(resource.attributes, POD_SPEC_PATHS[resource.type])
+            for name in mounted_configmaps(pod_spec):
+                for key, text in (configmaps.get((namespace, name)) or {}).items():
+                    telemetry = (*telemetry, *collector_exports(
+                        text, f"ConfigMap {name} key {key}"))
+            if telemetry != resource.telemetry:
+                resource = dataclasses.replace(resource, telemetry=tuple(telemetry))
         result.append(resource)
     return result
 

@@ -134,7 +134,8 @@ def _target(
     """The target location and resource of one flow value; None when there is no flow."""
     how = f"{resource.address}.{attribute}"
     kind = spec.get("target")
-    if kind in ("paired", "any-region") and value not in spec.get("when", []):
+    when = spec.get("when", [])
+    if kind in ("paired", "any-region") and value not in when and "*" not in when:
         return None
     if kind == "any-region":
         return _any_region(resource, value, attribute), None

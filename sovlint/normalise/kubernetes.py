@@ -168,21 +168,42 @@ def link_storage_classes(resources: list[Resource]) -> list[Resource]:
                if r.kind == "kubernetes" and r.type == "StorageClass"}
     linked: list[Resource] = []
     for resource in resources:
-        name = _dig(resource.attributes, ("spec", "storageClassName")) if (
-            resource.kind == "kubernetes" and resource.type == "PersistentVolumeClaim") else None
-        storage_class = (classes.get((resource.root, name)) or classes.get((None, name))
-                         if isinstance(name, str) else None)
+        visible = {name: found for (root, name), found in classes.items() if root is None}
+        visible.update({name: found for (root, name), found in classes.items()
+                        if root is not None and root == resource.root})
+        name = _claimed_storage_class(resource, visible)
+        storage_class = visible.get(name) if name is not None else None
         if storage_class is None:
             linked.append(resource)
             continue
         changes: dict[str, Any] = {}
         if storage_class.provider.id != UNKNOWN_PROVIDER.id:
             changes["provider"] = storage_class.provider
-        if storage_class.location.how == "allowedTopologies":
+        pinned_itself = resource.type == "StatefulSet" and (
+            "nodeSelector" in resource.location.how or "affinity" in resource.location.how)
+        if storage_class.location.how == "allowedTopologies" and not pinned_itself:
             changes["location"] = dataclasses.replace(
                 storage_class.location, how=f"StorageClass {name} allowedTopologies")
         linked.append(dataclasses.replace(resource, **changes) if changes else resource)
     return linked
+
+
+def _claimed_storage_class(resource: Resource, classes: dict[str, Resource]) -> str | None:
+    """The StorageClass a PersistentVolumeClaim names, or the first known one a StatefulSet's
+    `volumeClaimTemplates` name (each template becomes a claim of that class)."""
+    if resource.kind != "kubernetes":
+        return None
+    if resource.type == "PersistentVolumeClaim":
+        name = _dig(resource.attributes, ("spec", "storageClassName"))
+        return name if isinstance(name, str) else None
+    if resource.type == "StatefulSet":
+        templates = _dig(resource.attributes, ("spec", "volumeClaimTemplates"))
+        for template in templates if isinstance(templates, list) else []:
+            name = _dig(template, ("spec", "storageClassName")) if isinstance(
+                template, dict) else None
+            if isinstance(name, str) and name in classes:
+                return name
+    return None
 
 
 def normalise_object(
@@ -230,6 +251,10 @@ def normalise_object(
         if isinstance(values, dict):
             labels.update({str(k): str(v) for k, v in values.items() if v is not None})
     images, telemetry = kubernetes_workload(obj)
+    if kind == "OpenTelemetryCollector":
+        from sovlint.normalise.otel import operator_collector_exports
+
+        telemetry = (*telemetry, *operator_collector_exports(obj))
     return Resource(
         address=object_address(obj),
         type=kind,

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from sovlint import catalog
+from sovlint.catalog.classify import is_control_plane_resource
 from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Resource, Source
 from sovlint.normalise.containers import terraform_workload
 from sovlint.normalise.location import (
@@ -108,6 +109,13 @@ def resource_location(
         location = location_of_value(entity, value, f"attribute {name}")
         if location is not None:
             return location, _region_hint(value)
+    documented = catalog.default_location(instance.type)
+    if documented is not None:
+        entity = catalog.entity_for(terraform_provider, documented[0])
+        location = location_of_value(entity, documented[0],
+                                     f"provider default for {instance.type} ({documented[1]})")
+        if location is not None:
+            return location, documented[0]
     if provider is not None:
         config_region = _first_region_value(
             provider.attributes, catalog.provider_config_region_attributes(terraform_provider)
@@ -183,7 +191,7 @@ def normalise_instance(instance: ResourceInstance) -> Resource:
         source=Source(instance.file, instance.line, instance.end_line),
         provider=provider,
         location=location,
-        data_bearing=not catalog.is_control_plane(instance.type),
+        data_bearing=not is_control_plane_resource(instance.type, instance.attributes),
         labels=resource_labels(instance),
         attributes=attributes,
         module=instance.module_path,

@@ -19,6 +19,14 @@ FLOWS = "fixtures/flows"
 Expected = tuple[str, str, int, int | None]
 
 VIOLATING: dict[str, list[Expected]] = {
+    "knowledge-gaps": [
+        ("SOV001", "aws_dynamodb_table_replica.appointments_us", 22, None),
+        ("SOV003", "aws_dynamodb_table_replica.appointments_us", 22, 24),
+        ("SOV005", "aws_s3control_multi_region_access_point.records", 27, None),
+        ("SOV003", "azurerm_data_protection_backup_vault.his", 40, 45),
+        ("SOV004", "google_secret_manager_secret.db_password", 53, None),
+        ("SOV001", "google_bigquery_dataset.claims", 60, None),
+    ],
     "aws-replication": [
         ("SOV001", "aws_s3_bucket.records_dr", 15, None),
         ("SOV003", "aws_s3_bucket_replication_configuration.records", 20, 29),

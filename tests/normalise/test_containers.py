@@ -69,6 +69,7 @@ def test_templated_or_empty_references_are_not_images(reference: str) -> None:
         ("ghcr.io", "github", "non-eu", None, ("US",)),
         ("quay.io", "red-hat", "non-eu", None, ("US",)),
         ("registry.k8s.io", "kubernetes", "non-eu", "global", ()),
+        ("mirror.gcr.io", "google", "non-eu", "global", ()),
         ("mcr.microsoft.com", "azure", "non-eu", "global", ()),
         ("registry.gitlab.com", "gitlab", "non-eu", None, ("US",)),
         ("gcr.io", "google", "non-eu", "US", ("US",)),

@@ -103,3 +103,40 @@ def test_persistent_volume_node_affinity_pins() -> None:
 def test_service_is_not_data_bearing() -> None:
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}}
     assert not normalise_object(service, "s.yaml", 1, 3).data_bearing
+
+
+def _statefulset(storage_class: str) -> dict[str, object]:
+    return {
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "pacs"},
+        "spec": {"template": {"spec": {"containers": [{"name": "db", "image": "postgres"}]}},
+                 "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                                           "spec": {"storageClassName": storage_class}}]},
+    }
+
+
+def _pinned_class(name: str, region: str) -> dict[str, object]:
+    return {
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
+        "provisioner": "ebs.csi.aws.com",
+        "allowedTopologies": [{"matchLabelExpressions": [
+            {"key": "topology.kubernetes.io/region", "values": [region]}]}],
+    }
+
+
+def test_statefulset_claim_templates_take_their_storage_class_location() -> None:
+    from sovlint.normalise.kubernetes import link_storage_classes
+
+    resources = [normalise_object(_pinned_class("us-gp3", "us-east-1"), "sc.yaml", 1, 9),
+                 normalise_object(_statefulset("us-gp3"), "sts.yaml", 1, 9)]
+    statefulset = link_storage_classes(resources)[1]
+    assert (statefulset.provider.id, statefulset.location.countries) == ("aws", ("US",))
+    assert statefulset.location.how == "StorageClass us-gp3 allowedTopologies"
+
+
+def test_statefulset_with_an_unknown_storage_class_keeps_its_location() -> None:
+    from sovlint.normalise.kubernetes import link_storage_classes
+
+    resources = [normalise_object(_pinned_class("us-gp3", "us-east-1"), "sc.yaml", 1, 9),
+                 normalise_object(_statefulset("standard"), "sts.yaml", 1, 9)]
+    statefulset = link_storage_classes(resources)[1]
+    assert statefulset.location == resources[1].location

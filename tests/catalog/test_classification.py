@@ -1,0 +1,81 @@
+"""Every resource type of the major providers is classified, by the rule the table records."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+import yaml
+
+from sovlint.catalog.classify import DEFAULT_RULE, classify_type, is_control_plane_resource
+
+# Types in the generated tables (tools/catalog_types.py), at least: the schemas hold this many.
+TABLES = {"aws": 1500, "azurerm": 1000, "google": 1000, "google-beta": 1100, "kubernetes": 80}
+
+
+def _table(provider: str) -> dict[str, dict[str, str]]:
+    text = (resources.files("sovlint.catalog") / "data" / f"types_{provider}.yaml").read_text()
+    return yaml.safe_load(text)["types"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("provider", sorted(TABLES))
+def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> None:
+    table = _table(provider)
+    assert len(table) >= TABLES[provider]
+    stale = {name: row["class"] for name, row in table.items()
+             if (row["class"], row["rule"]) != (classify_type(name).type_class,
+                                               classify_type(name).rule)}
+    # A rule changed without running tools/catalog_types.py again.
+    assert stale == {}
+    assert {row["class"] for row in table.values()} == {"data_bearing", "control_plane"}
+
+
+@pytest.mark.parametrize("resource_type", [
+    "aws_iam_role", "aws_iam_role_policy_attachment", "google_project_iam_member",
+    "google_storage_bucket_iam_binding", "google_scc_notification_config",
+    "google_dns_record_set", "aws_route53_record", "google_tags_tag_binding",
+    "azurerm_role_assignment", "azurerm_monitor_diagnostic_setting",
+    "google_monitoring_alert_policy", "aws_cloudwatch_metric_alarm", "aws_guardduty_detector",
+    "azurerm_security_center_subscription_pricing", "google_project_service",
+    "aws_kms_alias", "aws_s3_bucket_versioning", "kubernetes_role_binding_v1",
+    "aws_sns_topic_policy", "google_kms_crypto_key_iam_member",
+])
+def test_control_plane_types(resource_type: str) -> None:
+    assert classify_type(resource_type).control_plane
+
+
+@pytest.mark.parametrize("resource_type", [
+    "aws_s3_bucket", "aws_dynamodb_table", "aws_dynamodb_table_replica", "aws_db_instance",
+    "aws_kms_key", "aws_secretsmanager_secret", "aws_iam_access_key", "google_storage_bucket",
+    "google_bigquery_dataset", "google_secret_manager_secret", "google_service_account_key",
+    "google_kms_crypto_key", "azurerm_storage_account", "azurerm_key_vault_secret",
+    "azurerm_kubernetes_cluster_node_pool", "kubernetes_stateful_set_v1",
+    "kubernetes_persistent_volume_claim_v1", "kubernetes_storage_class_v1",
+    "azuread_application_password", "aws_cloudwatch_log_group",
+])
+def test_data_bearing_types(resource_type: str) -> None:
+    assert not classify_type(resource_type).control_plane
+
+
+def test_an_unknown_type_is_data_bearing_by_default() -> None:
+    assert classify_type("acme_customer_store") == classify_type("acme_customer_store")
+    assert classify_type("acme_customer_store").rule == DEFAULT_RULE
+
+
+@pytest.mark.parametrize(("arm_type", "control_plane"), [
+    ("Microsoft.Authorization/roleAssignments@2022-04-01", True),
+    ("Microsoft.Network/virtualNetworks/subnets@2023-09-01", True),
+    ("Microsoft.Insights/diagnosticSettings@2021-05-01-preview", True),
+    ("Microsoft.Sql/servers/firewallRules@2023-05-01-preview", True),
+    ("Microsoft.Storage/storageAccounts@2023-01-01", False),
+    ("Microsoft.Storage/storageAccounts/blobServices/containers@2023-01-01", False),
+    ("Microsoft.DocumentDB/databaseAccounts@2024-05-15", False),
+    ("Microsoft.KeyVault/vaults/secrets@2023-07-01", False),
+])
+def test_azapi_resources_are_classified_by_their_arm_type(arm_type: str,
+                                                           control_plane: bool) -> None:
+    assert is_control_plane_resource("azapi_resource", {"type": arm_type}) is control_plane
+
+
+def test_azapi_resource_without_a_known_type_is_data_bearing() -> None:
+    assert not is_control_plane_resource("azapi_resource", {"type": None})
