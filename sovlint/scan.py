@@ -332,8 +332,60 @@ def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
     return wait
 
 
-def _start_terraform(discovery: Discovery, root: Path,
-                     options: ScanOptions) -> Callable[[_Collected], None]:
+# A relative module source in a configuration file's text: the cheap test that picks the
+# files worth parsing when looking for the callers of a changed module.
+_RELATIVE_SOURCE = re.compile(r'source\s*=\s*"(\.\.?/[^"]*)"')
+
+
+def with_callers(directories: list[Path], exclude: Sequence[str], base_dir: Path,
+                 root: Path) -> list[Path]:
+    """File arguments (a pre-commit run): the directories of the changed `.tf` files, each
+    replaced by the root modules of its repository that call it, directly or through other
+    modules, so that a shared module is evaluated as every caller deploys it (SPEC §3). A
+    directory no one calls stays as it is. The repository is the nearest ancestor holding
+    `.git` (else the working directory); only files naming a relative module source are
+    parsed."""
+    from sovlint.discover import _tree_of
+
+    wanted = set(directories)
+    trees = sorted({_tree_of(d / "x") for d in directories})
+    files = _TerraformFiles(root)
+    calls: dict[Path, set[Path]] = {}
+    for tree in trees:
+        found = discover([str(tree)], exclude, base_dir)
+        for directory in found.terraform_dirs:
+            directory = Path(os.path.realpath(directory))
+            texts = []
+            for path in configuration_files(directory):
+                text, _ = _read_text(path, _display(path, root))
+                texts.append(text or "")
+            if any(_RELATIVE_SOURCE.search(text) for text in texts):
+                calls[directory] = files.called_directories(directory) - {directory}
+            else:
+                calls.setdefault(directory, set())
+    for directory in wanted:
+        calls.setdefault(directory, set())
+    callers: dict[Path, set[Path]] = {}
+    for caller, called in calls.items():
+        for directory in called:
+            callers.setdefault(directory, set()).add(caller)
+    result: set[Path] = set()
+    for directory in wanted:
+        pending, seen, tops = [directory], {directory}, set()
+        while pending:
+            current = pending.pop()
+            above = callers.get(current, set()) - seen
+            if not callers.get(current):
+                tops.add(current)
+            seen |= above
+            pending.extend(above)
+        result |= tops or {directory}
+    return sorted(result)
+
+
+def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
+                     callers_of: Callable[[list[Path]], list[Path]] | None = None,
+                     ) -> Callable[[_Collected], None]:
     """Starts evaluating the Terraform of the scan; the function returned waits for it and
     adds its resources, errors and files to `out`."""
     inputs = _RootInputs(
@@ -345,6 +397,8 @@ def _start_terraform(discovery: Discovery, root: Path,
     )
     directories = list(dict.fromkeys(Path(os.path.realpath(d))
                                      for d in discovery.terraform_dirs))
+    if callers_of is not None:
+        directories = callers_of(directories)
     wait = _start_directories(directories, inputs, options.jobs,
                               len(discovery.of_kind("terraform")))
 
@@ -931,7 +985,14 @@ def _scan(
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     out.diagnostics.extend(refused_settings(config))
     # Terraform is evaluated in worker processes while this one reads the manifests.
-    finish_terraform = _start_terraform(discovery, root, options)
+    # File arguments (pre-commit): a changed module is evaluated through its callers.
+    changed = [p for p in file_paths if Path(p).suffix in (".tf", ".tofu") or
+               p.endswith((".tf.json", ".tofu.json"))]
+    callers_of = None
+    if changed and all(Path(p).is_file() for p in changed):
+        def callers_of(directories: list[Path]) -> list[Path]:
+            return with_callers(directories, config.exclude, Path(config.base_dir), root)
+    finish_terraform = _start_terraform(discovery, root, options, callers_of)
     manifests = _read_manifests(discovery, root, options, out)
     catalog.preload()  # needed below; meanwhile the workers may still be busy
     finish_terraform(out)

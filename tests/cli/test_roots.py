@@ -187,3 +187,32 @@ def test_reports_are_byte_identical_for_any_number_of_jobs(tmp_path: Path) -> No
     assert len(outside) == len([f for f in report["findings"] if f["rule_id"] == "SOV001"])
     # 22 of the 44 roots are outside the EU; each deploys module m0 (and sometimes m2).
     assert len({root for root, _ in outside}) == 22
+
+
+def test_a_changed_file_of_a_shared_module_is_evaluated_through_every_caller(
+        tmp_path: Path) -> None:
+    tree = _terraform_tree(tmp_path)
+    (tree / ".git").mkdir()  # the repository root, where the walk for callers stops
+
+    _, report = _scan_files(tree, "modules/records/main.tf")
+
+    assert _active(report, "SOV001") == [("envs/dr", "module.records.aws_kms_key.records"),
+                                         ("envs/dr", BUCKET)]
+    assert _active(report, "SOV004") == []  # the module alone has no region: never judged so
+    assert {f["root"] for f in report["findings"]} == {"envs/dr", "envs/prod"}
+
+
+def test_a_changed_file_of_a_root_is_evaluated_in_that_root_only(tmp_path: Path) -> None:
+    tree = _terraform_tree(tmp_path)
+    (tree / ".git").mkdir()
+
+    _, report = _scan_files(tree, "envs/prod/main.tf")
+
+    assert {f["root"] for f in report["findings"]} == {"envs/prod"}
+    assert _active(report, "SOV001") == []
+
+
+def _scan_files(tree: Path, *files: str) -> tuple[int, dict[str, Any]]:
+    result = run_cli("scan", *files, "--format", "json", cwd=tree)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
