@@ -349,36 +349,37 @@ def with_callers(directories: list[Path], exclude: Sequence[str], base_dir: Path
 
     wanted = set(directories)
     trees = sorted({_tree_of(d / "x") for d in directories})
-    files = _TerraformFiles(root)
-    calls: dict[Path, set[Path]] = {}
+    # Who may call whom, from the text alone; only the callers met on the way up from a
+    # changed directory are parsed, to confirm their calls.
+    maybe_callers: dict[Path, set[Path]] = {}
     for tree in trees:
-        found = discover([str(tree)], exclude, base_dir)
-        for directory in found.terraform_dirs:
+        for directory in discover([str(tree)], exclude, base_dir).terraform_dirs:
             directory = Path(os.path.realpath(directory))
-            texts = []
             for path in configuration_files(directory):
                 text, _ = _read_text(path, _display(path, root))
-                texts.append(text or "")
-            if any(_RELATIVE_SOURCE.search(text) for text in texts):
-                calls[directory] = files.called_directories(directory) - {directory}
-            else:
-                calls.setdefault(directory, set())
-    for directory in wanted:
-        calls.setdefault(directory, set())
-    callers: dict[Path, set[Path]] = {}
-    for caller, called in calls.items():
-        for directory in called:
-            callers.setdefault(directory, set()).add(caller)
+                for source in _RELATIVE_SOURCE.findall(text or ""):
+                    target = Path(os.path.realpath(directory / source))
+                    if target != directory:
+                        maybe_callers.setdefault(target, set()).add(directory)
+    files = _TerraformFiles(root)
+    confirmed: dict[Path, set[Path]] = {}
+
+    def callers(directory: Path) -> set[Path]:
+        if directory not in confirmed:
+            confirmed[directory] = {c for c in maybe_callers.get(directory, ())
+                                    if directory in files.called_directories(c)}
+        return confirmed[directory]
+
     result: set[Path] = set()
     for directory in wanted:
         pending, seen, tops = [directory], {directory}, set()
         while pending:
             current = pending.pop()
-            above = callers.get(current, set()) - seen
-            if not callers.get(current):
+            above = callers(current)
+            if not above:
                 tops.add(current)
+            pending.extend(above - seen)
             seen |= above
-            pending.extend(above)
         result |= tops or {directory}
     return sorted(result)
 
