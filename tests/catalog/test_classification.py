@@ -39,6 +39,12 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "azurerm_security_center_subscription_pricing", "google_project_service",
     "aws_kms_alias", "aws_s3_bucket_versioning", "kubernetes_role_binding_v1",
     "aws_sns_topic_policy", "google_kms_crypto_key_iam_member",
+    "hcloud_zone", "hcloud_zone_rrset", "ovh_iploadbalancing_tcp_farm",
+    "ovh_iploadbalancing_http_route_rule", "google_compute_region_autoscaler",
+    "google_compute_instance_template", "google_compute_instance_group",
+    "google_container_analysis_note", "google_clouddeploy_delivery_pipeline",
+    "google_endpoints_service", "google_data_loss_prevention_inspect_template",
+    "google_identity_platform_oauth_idp_config",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
@@ -52,6 +58,9 @@ def test_control_plane_types(resource_type: str) -> None:
     "azurerm_kubernetes_cluster_node_pool", "kubernetes_stateful_set_v1",
     "kubernetes_persistent_volume_claim_v1", "kubernetes_storage_class_v1",
     "azuread_application_password", "aws_cloudwatch_log_group",
+    "ovh_iploadbalancing", "ovh_iploadbalancing_ssl", "google_compute_instance_from_template",
+    "google_compute_instance_group_manager", "google_firebase_app_check_debug_token",
+    "hcloud_server",
 ])
 def test_data_bearing_types(resource_type: str) -> None:
     assert not classify_type(resource_type).control_plane
