@@ -271,6 +271,9 @@ class Resource:
     # root, "." for the scan root itself) or the Kustomize overlay / Helm chart that rendered
     # it; None for a plain manifest. Identity is (root, address) (SPEC §3).
     root: str | None = None
+    # Why the resource's class could not be decided statically (an azapi resource whose ARM
+    # `type` is unknown): it counts as data-bearing, and SOV004 names this reason.
+    unclassified_reason: str | None = None
 
     def with_scope(self, scope: Scope) -> Resource:
         """This record with another scope. `dataclasses.replace` does the same through
@@ -297,6 +300,7 @@ class Resource:
             "provider": self.provider.to_input(),
             "location": self.location.to_input(),
             "data_bearing": self.data_bearing,
+            "unclassified_reason": self.unclassified_reason,
             "flows": [flow.to_input() for flow in self.flows],
             "labels": dict(self.labels),
             "scope": self.scope.to_input(),

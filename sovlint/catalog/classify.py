@@ -84,11 +84,3 @@ def azapi_arm_type(resource_type: str, attributes: dict[str, Any]) -> str | None
         return None
     written = attributes.get("type")
     return arm_type(written) if isinstance(written, str) and "/" in written else None
-
-
-def is_control_plane_resource(resource_type: str, attributes: dict[str, Any]) -> bool:
-    """Control plane for this resource: azapi resources are classified by their ARM `type`."""
-    arm = azapi_arm_type(resource_type, attributes)
-    if arm is not None and not classify_type(resource_type).control_plane:
-        return classify_type(arm).control_plane
-    return classify_type(resource_type).control_plane

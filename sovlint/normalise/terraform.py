@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from sovlint import catalog
-from sovlint.catalog.classify import is_control_plane_resource
 from sovlint.model import UNKNOWN_PROVIDER, Location, Provider, Resource, Source
+from sovlint.normalise.classification import classify_resource
 from sovlint.normalise.containers import terraform_workload
 from sovlint.normalise.location import (
     location_of_members,
@@ -184,6 +184,7 @@ def normalise_instance(instance: ResourceInstance) -> Resource:
     provider = provider_entity(terraform_provider, written, alias)
     attributes = to_json_safe(instance.attributes)
     images, telemetry = terraform_workload(instance.type, attributes)
+    resource_class = classify_resource(instance.type, instance.attributes)
     return Resource(
         address=instance.address,
         type=instance.type,
@@ -191,12 +192,13 @@ def normalise_instance(instance: ResourceInstance) -> Resource:
         source=Source(instance.file, instance.line, instance.end_line),
         provider=provider,
         location=location,
-        data_bearing=not is_control_plane_resource(instance.type, instance.attributes),
+        data_bearing=resource_class.data_bearing,
         labels=resource_labels(instance),
         attributes=attributes,
         module=instance.module_path,
         images=images,
         telemetry=telemetry,
+        unclassified_reason=resource_class.unknown_reason,
     )
 
 

@@ -7,7 +7,9 @@ from importlib import resources
 import pytest
 import yaml
 
-from sovlint.catalog.classify import DEFAULT_RULE, classify_type, is_control_plane_resource
+from sovlint.catalog.classify import DEFAULT_RULE, classify_type
+from sovlint.normalise.classification import ResourceClass, classify_resource
+from sovlint.terraform.values import Unknown
 
 # Types in the generated tables (tools/catalog_types.py), at least: the schemas hold this many.
 TABLES = {"aws": 1500, "azurerm": 1000, "google": 1000, "google-beta": 1100, "kubernetes": 80}
@@ -83,8 +85,50 @@ def test_an_unknown_type_is_data_bearing_by_default() -> None:
 ])
 def test_azapi_resources_are_classified_by_their_arm_type(arm_type: str,
                                                            control_plane: bool) -> None:
-    assert is_control_plane_resource("azapi_resource", {"type": arm_type}) is control_plane
+    decided = classify_resource("azapi_resource", {"type": arm_type})
+    assert decided.data_bearing is not control_plane
+    assert decided.unknown_reason is None
 
 
-def test_azapi_resource_without_a_known_type_is_data_bearing() -> None:
-    assert not is_control_plane_resource("azapi_resource", {"type": None})
+def test_azapi_resource_whose_type_is_unknown_is_data_bearing_with_the_reason() -> None:
+    decided = classify_resource("azapi_resource",
+                                {"type": Unknown("var.resource_type has no value")})
+    assert decided.data_bearing
+    assert decided.unknown_reason == (
+        "its ARM type is not known statically (var.resource_type has no value): write the "
+        "type as a literal (Microsoft.Namespace/type@api-version), or classify it with "
+        "resource_types in the configuration")
+
+
+def test_azapi_resource_without_a_type_is_data_bearing_with_the_reason() -> None:
+    decided = classify_resource("azapi_resource", {})
+    assert decided.data_bearing
+    assert decided.unknown_reason is not None
+    assert decided.unknown_reason.startswith("it names no ARM type (`type` is not set)")
+
+
+def test_azapi_type_that_is_not_an_arm_type_is_named() -> None:
+    decided = classify_resource("azapi_resource", {"type": "storageAccounts"})
+    assert decided.data_bearing
+    assert decided.unknown_reason is not None
+    assert decided.unknown_reason.startswith(
+        "its type 'storageAccounts' is not an ARM resource type")
+
+
+@pytest.mark.parametrize(("candidates", "data_bearing"), [
+    (("Microsoft.Authorization/roleAssignments@2022-04-01",
+      "Microsoft.Authorization/locks@2020-05-01"), False),
+    (("Microsoft.Authorization/roleAssignments@2022-04-01",
+      "Microsoft.Storage/storageAccounts@2023-01-01"), True),
+])
+def test_azapi_type_known_as_a_set_of_candidates_is_classified_by_all_of_them(
+        candidates: tuple[str, ...], data_bearing: bool) -> None:
+    decided = classify_resource("azapi_resource",
+                                {"type": Unknown("var.type has no value", candidates=candidates)})
+    assert decided == ResourceClass(data_bearing)
+
+
+def test_azapi_resource_action_stays_control_plane_whatever_its_type() -> None:
+    decided = classify_resource("azapi_resource_action",
+                                {"type": Unknown("var.type has no value")})
+    assert decided == ResourceClass(False)

@@ -3,7 +3,8 @@
 # description: |
 #   The location of an in-scope resource that holds data cannot be determined statically:
 #   a variable without a value, a reference known only after apply, a region the catalogue
-#   does not know, or candidates some of which are outside the allowed countries.
+#   does not know, or candidates some of which are outside the allowed countries; or
+#   whether it holds data cannot be decided (an azapi resource whose ARM type is unknown).
 #   Fail-closed: what cannot be proven inside is reported.
 # related_resources:
 #   - ref: https://eur-lex.europa.eu/eli/reg/2016/679/oj
@@ -72,4 +73,21 @@ deny contains {
 	some flow in resource.flows
 	lib.location_undetermined(flow.target)
 	not lib.location_outside(flow.source)
+}
+
+# The class of the resource could not be decided (an azapi resource whose ARM type is not
+# known statically): it counts as data-bearing, and the reason says how to decide it.
+deny contains {
+	"rule_id": "SOV004",
+	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
+	"message": sprintf("%s: whether it holds data cannot be determined statically: %s", [
+		resource.address,
+		resource.unclassified_reason,
+	]),
+} if {
+	some resource in input.resources
+	lib.reportable(resource)
+	object.get(resource, "unclassified_reason", null) != null
 }

@@ -64,3 +64,20 @@ test_flow_with_unknown_target_is_reported if {
 	contains(finding.message, "replica[0].region_name")
 	contains(finding.message, "var.dr_region has no value")
 }
+
+test_resource_whose_class_is_unknown_is_reported_with_the_reason if {
+	paris := {"mode": "single", "countries": ["FR"], "regions": ["francecentral"], "unresolved_reason": null}
+	generic := object.union(store(paris), {
+		"address": "azapi_resource.store",
+		"unclassified_reason": "its ARM type is not known statically (var.resource_type has no value)",
+	})
+	findings := rule.deny with input as {"config": config, "resources": [generic]}
+	some finding in findings
+	finding.message == "azapi_resource.store: whether it holds data cannot be determined statically: its ARM type is not known statically (var.resource_type has no value)"
+}
+
+test_resource_whose_class_is_known_is_not_reported if {
+	paris := {"mode": "single", "countries": ["FR"], "regions": ["francecentral"], "unresolved_reason": null}
+	decided := object.union(store(paris), {"unclassified_reason": null})
+	count(rule.deny) == 0 with input as {"config": config, "resources": [decided]}
+}
