@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from sovlint.catalog import load_data
-from sovlint.catalog.classify import classify_type
+from sovlint.catalog.classify import DEFAULT_RULE, classify_type
 
 DATA = Path(__file__).resolve().parent.parent / "sovlint" / "catalog" / "data"
 
@@ -115,6 +115,39 @@ def write_table(path: Path) -> tuple[str, int, int]:
     return provider, len(rows), control
 
 
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules" / "README.md"
+COVERAGE_START = "<!-- coverage: written by tools/catalog_types.py -->"
+COVERAGE_END = "<!-- end of coverage -->"
+
+
+def coverage_table() -> str:
+    """Markdown table of every generated types_<provider>.yaml: how many schema types, how many
+    control plane, and how many data-bearing by a rule or list versus the fail-closed default."""
+    lines = ["| provider | schema | types | classified | control plane | data-bearing "
+             "(by a rule or list) | data-bearing (default, fail closed) |",
+             "|---|---|---|---|---|---|---|"]
+    for table in sorted(DATA.glob("types_*.yaml"), key=lambda path: path.stem):
+        document = yaml.safe_load(table.read_text(encoding="utf-8"))
+        rows = document["types"].values()
+        total = len(rows)
+        control = sum(1 for row in rows if row["class"] == "control_plane")
+        default = sum(1 for row in rows if row["rule"] == DEFAULT_RULE)
+        classified = sum(1 for row in rows if row["class"] in ("control_plane", "data_bearing"))
+        schema = document["schema"]
+        lines.append(f"| {document['provider']} | {schema['provider']} "
+                     f"({schema['package']} {schema['package_version']}) | {total} | "
+                     f"{classified} ({100 * classified // total} %) | {control} | "
+                     f"{total - control - default} | {default} |")
+    return "\n".join(lines)
+
+
+def write_coverage() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    start, end = text.index(COVERAGE_START), text.index(COVERAGE_END)
+    DOCS.write_text(f"{text[:start]}{COVERAGE_START}\n{coverage_table()}\n{text[end:]}",
+                    encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
@@ -122,6 +155,8 @@ def main(argv: list[str]) -> int:
     for name in argv:
         provider, total, control = write_table(Path(name))
         print(f"{provider}: {total} types, {control} control plane, {total - control} data-bearing")
+    write_coverage()
+    print(coverage_table())
     return 0
 
 

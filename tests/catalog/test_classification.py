@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from importlib import resources
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -132,3 +135,31 @@ def test_azapi_resource_action_stays_control_plane_whatever_its_type() -> None:
     decided = classify_resource("azapi_resource_action",
                                 {"type": Unknown("var.type has no value")})
     assert decided == ResourceClass(False)
+
+
+def _generator() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "tools" / "catalog_types.py"
+    spec = importlib.util.spec_from_file_location("catalog_types", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_rules_overview_reports_the_coverage_of_every_generated_table() -> None:
+    generator = _generator()
+    table = generator.coverage_table()
+    docs = generator.DOCS.read_text(encoding="utf-8")
+    assert f"{generator.COVERAGE_START}\n{table}\n{generator.COVERAGE_END}" in docs
+    rows = table.splitlines()[2:]
+    assert [row.split(" | ")[0].lstrip("| ") for row in rows] == sorted(TABLES)
+    assert all("(100 %)" in row for row in rows)
+
+
+@pytest.mark.parametrize("provider", sorted(TABLES))
+def test_every_table_records_the_schema_it_came_from(provider: str) -> None:
+    text = (resources.files("sovlint.catalog") / "data" / f"types_{provider}.yaml").read_text()
+    schema = yaml.safe_load(text)["schema"]
+    assert schema["package"] == f"@cdktf/provider-{provider}"
+    assert schema["package_version"]
+    assert schema["provider"].startswith(f"hashicorp/{provider} ")
