@@ -399,7 +399,7 @@ def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path:
               var_files: tuple[str, ...], variables: tuple[str, ...]) -> None:
     """Where every resource lives and where its data flows (stores and flows)."""
     from sovlint.config import ConfigError, load_config
-    from sovlint.inventory import RENDERERS
+    from sovlint.inventory import RENDERERS, allowed_countries
     from sovlint.scan import ScanOptions
     from sovlint.scan import scan as run_scan
 
@@ -412,7 +412,7 @@ def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path:
     options = ScanOptions(variables=_parse_vars(variables), var_files=var_files,
                           jobs=os.cpu_count() or 1)
     result = run_scan(list(paths), config, options, engine=_NoPolicies())
-    _write(RENDERERS[fmt](result.resources), output)
+    _write(RENDERERS[fmt](result.resources, allowed_countries(config.allow_countries)), output)
 
 
 from sovlint.cli_opa import opa_group  # noqa: E402 - after main; the module imports only click

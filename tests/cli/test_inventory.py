@@ -34,21 +34,26 @@ def test_inventory_json_lists_every_store_with_its_country() -> None:
 def test_mermaid_draws_the_cross_border_replica_flow() -> None:
     diagram = run_cli("inventory", AWS, "--format", "mermaid").stdout
     assert diagram.startswith("flowchart LR\n")
-    assert 'subgraph c1["US"]' in diagram
+    assert 'subgraph c1["US United States (outside the allowed countries)"]' in diagram
     assert "==>|replication|" in diagram
-    assert "linkStyle 0 stroke:#d00" in diagram
+    assert "linkStyle 0 stroke:#c00000,stroke-width:3px" in diagram
 
 
 def test_dot_highlights_cross_border_flows_in_country_clusters() -> None:
     diagram = run_cli("inventory", AWS, "--format", "dot").stdout
-    assert 'label="FR";' in diagram and 'label="US";' in diagram
-    assert '[label="replication", color="#dd0000", penwidth=3];' in diagram
+    assert 'label="FR France (allowed)";' in diagram
+    assert 'label="US United States (outside the allowed countries)";' in diagram
+    assert ('[label="replication", color="#c00000", fontcolor="#c00000", penwidth=3];'
+            in diagram)
 
 
-def test_csv_has_store_and_flow_records() -> None:
-    rows = list(csv.reader(io.StringIO(run_cli("inventory", AWS, "--format", "csv").stdout)))
-    assert sum(1 for row in rows if row[0] == "store") == 8
-    assert sum(1 for row in rows if row[0] == "flow") == 1
+def test_csv_is_one_table_with_a_kind_column() -> None:
+    rows = list(csv.DictReader(io.StringIO(run_cli("inventory", AWS, "--format",
+                                                   "csv").stdout)))
+    assert sum(1 for row in rows if row["kind"] == "store") == 8
+    [flow] = [row for row in rows if row["kind"] == "flow"]
+    assert (flow["resource"], flow["to"], flow["to_country"]) == (
+        "aws_s3_bucket.patient_documents", "aws_s3_bucket.dr", "US")
 
 
 def test_markdown_has_tables_and_the_diagram() -> None:
@@ -83,10 +88,15 @@ def test_inventory_text_csv_and_markdown_show_images() -> None:
     assert "gcr.io/datadoghq/agent:7.52.0" in text
     rows = list(csv.reader(io.StringIO(
         run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format", "csv").stdout)))
-    agent = next(r for r in rows if r[0] == "image" and r[3] == "gcr.io/datadoghq/agent:7.52.0")
-    assert agent[1:] == ["DaemonSet/patient-portal/datadog-agent", "agent",
-                         "gcr.io/datadoghq/agent:7.52.0", "gcr.io", "Google Cloud", "non-eu",
-                         "US", "US", f"{REGISTRIES}/violating.yaml", "41"]
+    header = rows[0]
+    agent = dict(zip(header, next(r for r in rows if r[0] == "image"
+                                  and r[header.index("image")] == "gcr.io/datadoghq/agent:7.52.0"),
+                     strict=True))
+    assert {k: agent[k] for k in ("resource", "container", "registry", "provider",
+                                  "jurisdiction", "region", "country", "file", "line")} == {
+        "resource": "DaemonSet/patient-portal/datadog-agent", "container": "agent",
+        "registry": "gcr.io", "provider": "Google Cloud", "jurisdiction": "non-eu",
+        "region": "US", "country": "US", "file": f"{REGISTRIES}/violating.yaml", "line": "41"}
     markdown = run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format",
                        "markdown").stdout
     assert "## Container images" in markdown
@@ -98,7 +108,7 @@ def test_diagrams_draw_registries_in_their_country_with_foreign_pulls_in_red() -
     assert "-.->|image|" in mermaid
     assert "linkStyle" in mermaid
     dot = run_cli("inventory", f"{REGISTRIES}/violating.yaml", "--format", "dot").stdout
-    assert '[label="image", style=dashed, color="#dd0000"]' in dot
+    assert '[label="image", color="#c00000", fontcolor="#c00000", style=dashed]' in dot
 
 
 def test_inventory_without_workloads_has_no_image_section() -> None:

@@ -148,12 +148,13 @@ def test_a_single_root_scan_names_no_root(tmp_path: Path) -> None:
 def test_inventory_draws_one_node_per_root_in_its_own_country(tmp_path: Path) -> None:
     mermaid = run_cli("inventory", ".", "--format", "mermaid",
                       cwd=_terraform_tree(tmp_path)).stdout
-    boxes = mermaid.split("subgraph ")[1:]
-    [france] = [box for box in boxes if box.startswith('c0["FR"]') or '["FR"]' in box[:12]]
-    [usa] = [box for box in boxes if '["US"]' in box[:12]]
+    # Country boxes open at two spaces of indentation; a node reads "address<br/>root".
+    boxes = ["  subgraph " + box for box in mermaid.split("\n  subgraph ")[1:]]
+    [france] = [box for box in boxes if box.startswith('  subgraph c0["FR France')]
+    [usa] = [box for box in boxes if '["US United States' in box.splitlines()[0]]
 
-    assert f"envs/prod: {BUCKET}" in france and f"envs/dr: {BUCKET}" not in france
-    assert f"envs/dr: {BUCKET}" in usa and f"envs/prod: {BUCKET}" not in usa
+    assert f"{BUCKET}<br/>envs/prod" in france and f"{BUCKET}<br/>envs/dr" not in france
+    assert f"{BUCKET}<br/>envs/dr" in usa and f"{BUCKET}<br/>envs/prod" not in usa
 
 
 def _many_roots(tmp_path: Path, roots: int) -> Path:
