@@ -49,7 +49,8 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "google_compute_instance_template", "google_compute_instance_group",
     "google_container_analysis_note", "google_clouddeploy_delivery_pipeline",
     "google_endpoints_service", "google_data_loss_prevention_inspect_template",
-    "google_identity_platform_oauth_idp_config",
+    "google_identity_platform_oauth_idp_config", "ovh_ip_move", "ovh_ip_reverse",
+    "ovh_ip_firewall_rule", "ovh_domain_zone", "ovh_domain_name_servers",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
@@ -65,7 +66,7 @@ def test_control_plane_types(resource_type: str) -> None:
     "azuread_application_password", "aws_cloudwatch_log_group",
     "ovh_iploadbalancing", "ovh_iploadbalancing_ssl", "google_compute_instance_from_template",
     "google_compute_instance_group_manager", "google_firebase_app_check_debug_token",
-    "hcloud_server",
+    "hcloud_server", "ovh_email_domain_account",
 ])
 def test_data_bearing_types(resource_type: str) -> None:
     assert not classify_type(resource_type).control_plane

@@ -209,3 +209,19 @@ def test_render_errors_are_the_same_in_every_run(tmp_path: Path,
     assert "kubectl kustomize failed: error: at pid=N cannot read <temporary path>" in (
         note["message"])
     assert first == second
+
+
+def test_unread_module_call_is_not_sov002_on_a_guessed_provider(tmp_path: Path) -> None:
+    # The provider of an unread module is guessed from its source address; a label or lookup
+    # module holds nothing. The call is SOV004 (or SOV001), never SOV002 on the guess.
+    (tmp_path / "main.tf").write_text(
+        'module "label" {\n'
+        '  source = "cloudposse/label/aws"\n'
+        '  name   = "app"\n'
+        '}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    rules = rules_on(document, "module.label")
+    assert code == 1
+    assert set(rules) == {"SOV004"}

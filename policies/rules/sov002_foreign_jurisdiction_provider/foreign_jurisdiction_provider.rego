@@ -33,6 +33,9 @@ deny contains {
 } if {
 	some resource in input.resources
 	lib.reportable(resource)
+	# A module call whose source was not read is SOV001 or SOV004 (SPEC §2): its provider is a
+	# guess from the source address, and a label or lookup module holds nothing.
+	object.get(resource, "type", "") != "module"
 	resource.provider.jurisdiction == "non-eu"
 	not resource.provider.id in lib.allowed_providers
 }

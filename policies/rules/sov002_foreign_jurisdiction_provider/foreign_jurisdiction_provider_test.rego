@@ -41,3 +41,8 @@ test_control_plane_is_not_reported if {
 	iam := object.union(store("aws_iam_role.replication", aws), {"data_bearing": false})
 	count(rule.deny) == 0 with input as {"config": {"allowed_providers": []}, "resources": [iam]}
 }
+
+test_unread_module_call_is_left_to_sov001_and_sov004 if {
+	call := object.union(store("module.label", aws), {"type": "module"})
+	count(rule.deny) == 0 with input as {"config": {"allowed_providers": []}, "resources": [call]}
+}
