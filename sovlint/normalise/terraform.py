@@ -367,8 +367,12 @@ def normalise_unread_module(module: UnreadModule) -> Resource:
     providers = [p for p in (_source_provider(module.source), *module.provider_names) if p]
     providers = list(dict.fromkeys(providers))
     found = _argument_region(module, providers)
-    reason = (f"module source {module.source!r} was not read (run `terraform init` in this "
-              "root module, or vendor the module locally, so that its resources are scanned)")
+    if module.source.startswith(("./", "../")):
+        reason = (f"module source {module.source!r} was not read: the directory is not in the "
+                  "scanned tree (scan the tree that holds it, or fix the path)")
+    else:
+        reason = (f"module source {module.source!r} was not read (run `terraform init` in this "
+                  "root module, or vendor the module locally, so that its resources are scanned)")
     if found is not None:
         _, _, location = found
         location = dataclasses.replace(location, unresolved_reason=reason)

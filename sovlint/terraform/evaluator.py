@@ -109,6 +109,7 @@ def _evaluate(expr: Expr, scope: Scope, depth: int) -> Any:
         condition = evaluate(expr.condition, scope, depth)
         if isinstance(condition, Unknown):
             return _unknown_conditional(condition, expr, scope, depth)
+        condition = _as_bool(condition)
         if not isinstance(condition, bool):
             return Unknown(f"condition is not a bool: {condition!r}")
         return evaluate(expr.if_true if condition else expr.if_false, scope, depth)
@@ -118,8 +119,8 @@ def _evaluate(expr: Expr, scope: Scope, depth: int) -> Any:
         operand = evaluate(expr.operand, scope, depth)
         if isinstance(operand, Unknown):
             return operand
-        if expr.op == "!" and isinstance(operand, bool):
-            return not operand
+        if expr.op == "!" and isinstance(_as_bool(operand), bool):
+            return not _as_bool(operand)
         if expr.op == "-" and isinstance(operand, (int, float)) and not isinstance(operand, bool):
             return -operand
         return Unknown(f"cannot apply {expr.op} to {operand!r}")
@@ -282,6 +283,7 @@ def _binary(expr: BinaryOp, scope: Scope, depth: int) -> Any:
     if op == "!=":
         return not _equal(left, right)
     if op in ("&&", "||"):
+        left, right = _as_bool(left), _as_bool(right)
         if isinstance(left, bool) and isinstance(right, bool):
             return (left and right) if op == "&&" else (left or right)
         return Unknown(f"{op} needs bools")
@@ -368,6 +370,14 @@ def _try_can(name: str, expr: Call, scope: Scope, depth: int) -> Any:
     if name == "can":
         return False
     return Unknown("try(): no argument could be evaluated")
+
+
+def _as_bool(value: Any) -> Any:
+    """Where Terraform wants a bool it converts the strings "true" and "false" (a variable of
+    type string with `default = true` is "true"); anything else is left for the caller."""
+    if value == "true" or value == "false":
+        return value == "true"
+    return value
 
 
 def _is_error(unknown: Unknown) -> bool:

@@ -225,3 +225,17 @@ def test_unread_module_call_is_not_sov002_on_a_guessed_provider(tmp_path: Path) 
     rules = rules_on(document, "module.label")
     assert code == 1
     assert set(rules) == {"SOV004"}
+
+
+def test_missing_local_module_says_the_directory_is_not_in_the_tree(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "net" {\n'
+        '  source = "./modules/net"\n'
+        '}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    message = rules_on(document, "module.net")["SOV004"]
+    assert code == 1
+    assert "not in the scanned tree" in message
+    assert "terraform init" not in message

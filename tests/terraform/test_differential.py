@@ -68,6 +68,10 @@ CASES: list[tuple[str, str]] = [
     ("conditional-null", 'var.nothing == null ? "none" : "some"'),
     ("or-not", "!var.enabled || var.replicas == 3"),
     ("and-not-equal", "var.enabled && var.replicas != 3"),
+    ("conditional-string-bool", '"true" ? 1 : 0'),
+    ("conditional-string-false", '"false" ? "yes" : "no"'),
+    ("and-string-bool", '"true" && var.enabled'),
+    ("not-string-bool", '!"false"'),
     # arithmetic and comparison
     ("arith-precedence", "1 + 2 * 3 - 4 / 2"),
     ("arith-division", "7 / 2"),
