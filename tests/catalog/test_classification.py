@@ -51,6 +51,10 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "google_endpoints_service", "google_data_loss_prevention_inspect_template",
     "google_identity_platform_oauth_idp_config", "ovh_ip_move", "ovh_ip_reverse",
     "ovh_ip_firewall_rule", "ovh_domain_zone", "ovh_domain_name_servers",
+    "aws_macie2_organization_admin_account", "aws_guardduty_organization_admin_account",
+    "aws_securityhub_organization_configuration", "kind_cluster",
+    "ovh_cloud_project_database_opensearch_pattern",
+    "ovh_cloud_project_database_ip_restriction",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
