@@ -55,6 +55,8 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "aws_securityhub_organization_configuration", "kind_cluster",
     "ovh_cloud_project_database_opensearch_pattern",
     "ovh_cloud_project_database_ip_restriction",
+    "ovh_cloud_project_containerregistry_ip_restrictions_management", "aws_ssm_document",
+    "aws_ssm_patch_baseline",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
@@ -70,7 +72,7 @@ def test_control_plane_types(resource_type: str) -> None:
     "azuread_application_password", "aws_cloudwatch_log_group",
     "ovh_iploadbalancing", "ovh_iploadbalancing_ssl", "google_compute_instance_from_template",
     "google_compute_instance_group_manager", "google_firebase_app_check_debug_token",
-    "hcloud_server", "ovh_email_domain_account",
+    "hcloud_server", "ovh_email_domain_account", "aws_ssm_parameter",
 ])
 def test_data_bearing_types(resource_type: str) -> None:
     assert not classify_type(resource_type).control_plane
