@@ -88,7 +88,8 @@ def test_modules_json_pointing_outside_the_tree_is_not_followed(repo: Path) -> N
 
     assert SECRET not in output
     assert ("main.tf", "module.m: source 'example/m/aws' resolves to a directory outside the "
-            "scanned tree: not read") in [(d["file"], d["message"]) for d in report["diagnostics"]]
+            "scanned tree: not read (scan from the repository root that holds it)") \
+        in [(d["file"], d["message"]) for d in report["diagnostics"]]
 
 
 @pytest.mark.parametrize("name", ["main.tf", "x.yaml", "terraform.tfvars"])
@@ -139,3 +140,49 @@ def test_a_source_comment_leaving_the_tree_is_ignored(tmp_path: Path) -> None:
     _, report, _ = scan(tmp_path)
 
     assert {f["file"] for f in report["findings"]} == {"web.yaml"}
+
+
+def _module_repository(base: Path) -> Path:
+    # A module at the top of a repository (no .git: a downloaded archive) and an example root
+    # that calls it with ../../, as the terraform-aws-modules repositories do.
+    repo = base / "module-repo"
+    (repo / "examples" / "replicated").mkdir(parents=True)
+    (repo / "main.tf").write_text(
+        'variable "replica_region" { type = string }\n'
+        'resource "aws_dynamodb_table" "this" {\n'
+        '  name = "t"\n'
+        '  replica { region_name = var.replica_region }\n'
+        '}\n')
+    (repo / "examples" / "replicated" / "main.tf").write_text(
+        'provider "aws" { region = "eu-west-1" }\n'
+        'module "table" {\n'
+        '  source         = "../../"\n'
+        '  replica_region = "us-east-1"\n'
+        '}\n')
+    return repo
+
+
+def test_a_module_above_its_example_is_read_when_the_scan_holds_it(tmp_path: Path) -> None:
+    repo = _module_repository(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    result = run_cli("scan", str(repo), "--format", "json", "--no-cache", cwd=elsewhere)
+
+    rules = {(f["rule_id"], f["resource"]) for f in json.loads(result.output)["findings"]}
+    assert ("SOV003", "module.table.aws_dynamodb_table.this") in rules
+
+
+def test_a_module_outside_the_scanned_path_is_a_finding_not_a_note(tmp_path: Path) -> None:
+    repo = _module_repository(tmp_path)
+    example = repo / "examples" / "replicated" / "main.tf"
+    example.write_text(example.read_text().replace('  replica_region = "us-east-1"\n', ""))
+
+    result = run_cli("scan", "replicated", "--format", "json", "--no-cache",
+                     cwd=repo / "examples")
+
+    document = json.loads(result.output)
+    [finding] = [f for f in document["findings"] if f["resource"] == "module.table"]
+    assert result.exit_code == 1
+    assert finding["rule_id"] == "SOV004"
+    assert "outside the scanned tree" in finding["message"]

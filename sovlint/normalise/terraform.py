@@ -367,7 +367,9 @@ def normalise_unread_module(module: UnreadModule) -> Resource:
     providers = [p for p in (_source_provider(module.source), *module.provider_names) if p]
     providers = list(dict.fromkeys(providers))
     found = _argument_region(module, providers)
-    if module.source.startswith(("./", "../")):
+    if module.why:
+        reason = f"module {module.why}"
+    elif module.source.startswith(("./", "../")):
         reason = (f"module source {module.source!r} was not read: the directory is not in the "
                   "scanned tree (scan the tree that holds it, or fix the path)")
     else:

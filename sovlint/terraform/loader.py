@@ -107,6 +107,7 @@ class UnreadModule:
     end_line: int
     inputs: dict[str, Any]
     provider_names: tuple[str, ...]  # Terraform provider names of the calling module
+    why: str = ""  # why it was not read, when not for want of `terraform init`
 
 
 @dataclass
@@ -522,14 +523,15 @@ def _files_ending(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return [directory / name for name in sorted(names)]
 
 
-def _inside_tree(directory: Path, root: Path) -> bool:
+def _inside_tree(directory: Path, root: Path, scanned: Path) -> bool:
     """Whether a module directory is inside the root module's repository (the nearest
-    ancestor holding `.git`), else inside the working directory or the root module."""
+    ancestor holding `.git`), else inside the scanned path, the working directory or the root
+    module."""
     from sovlint.discover import is_inside
 
     absolute = Path(os.path.abspath(root))
     tree = next((c for c in (absolute, *absolute.parents) if (c / ".git").exists()), None)
-    bases = [tree] if tree is not None else [Path.cwd(), absolute]
+    bases = [tree] if tree is not None else [Path(os.path.abspath(scanned)), Path.cwd(), absolute]
     return any(is_inside(directory, base) for base in bases)
 
 
@@ -749,10 +751,11 @@ class TerraformLoader:
                 address, file, call,
                 f"source {source!r} is not available locally (run `terraform init` to read it)",
             )
-        if not _inside_tree(directory, self.root):
-            return self._unavailable(address, file, call,
-                                     f"source {source!r} resolves to a directory outside the "
-                                     "scanned tree: not read")
+        if not _inside_tree(directory, self.root, self.display_root):
+            why = (f"source {source!r} resolves to a directory outside the scanned tree: not "
+                   "read (scan from the repository root that holds it)")
+            self._record_unread(parent, address, file, call, source, why)
+            return self._unavailable(address, file, call, why)
         if parent.depth + 1 > MAX_MODULE_DEPTH or str(directory) in parent.chain:
             return self._unavailable(address, file, call, "module calls itself (cycle)")
         self.result.module_dirs.add(str(directory))
@@ -804,7 +807,7 @@ class TerraformLoader:
         return evaluate(block.body.attributes["value"].expr, instance.scope)
 
     def _record_unread(self, parent: _ModuleInstance, address: str, file: str, call: Block,
-                       source: str) -> None:
+                       source: str, why: str = "") -> None:
         if any(m.address == address for m in self.result.unread_modules):
             return
         inputs = {
@@ -814,7 +817,7 @@ class TerraformLoader:
         }
         names = tuple(sorted({cfg.name for cfg in parent.providers.values()}))
         self.result.unread_modules.append(UnreadModule(
-            address, source, file, call.line, call.end_line, inputs, names))
+            address, source, file, call.line, call.end_line, inputs, names, why))
 
     def _unavailable(self, address: str, file: str, call: Block, why: str) -> Unknown:
         message = f"{address}: {why}"
