@@ -639,6 +639,8 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
                 continue
             streams.append(_Stream(display, parse_json_document(text, display), text,
                                    is_json=True))
+        elif _certainly_not_manifest(text):
+            out.skipped.add(display)  # not parsed, and its text is not kept
         else:
             streams.append(_Stream(display, parse_yaml_stream(text, display), text))
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
@@ -648,6 +650,16 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
                                options.stdin_text))
     found.streams = streams
     return found
+
+
+def _certainly_not_manifest(text: str) -> bool:
+    """YAML with no top-level `kind` key (test recordings, CI files, values) is skipped
+    without a parse; a template is still parsed, so that an unparseable one is skipped with
+    its reason as before."""
+    from sovlint.inputs import REASON_NOT_MANIFEST, skip_reason
+    from sovlint.parsers.yamldocs import may_hold_manifest
+
+    return not may_hold_manifest(text) and skip_reason(text, False) == REASON_NOT_MANIFEST
 
 
 def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, config: Config,

@@ -489,6 +489,50 @@ def parse_yaml_stream(text: str, file: str, *, pure: bool = False) -> ParsedYaml
 
 # --- Kubernetes ----------------------------------------------------------------------------
 
+# The pre-scan below: a line of a document at column 0, as a root block mapping holds its keys.
+_TOP_LEVEL_KEY = re.compile(r"[A-Za-z0-9_][^:#\r\n]*:(?:[ \t]|$)")
+_KIND_KEY = re.compile(r"kind[ \t]*:(?:[ \t]|$)")
+_DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)[ \t]*(?:#.*)?$")
+
+
+def may_hold_manifest(text: str) -> bool:
+    """Whether a YAML text may hold a Kubernetes object or ``*List``, from its lines alone
+    (a pass over the text, no parse); False only when it certainly holds none.
+
+    Both need a top-level ``kind`` key. Every document must open with a plain ``key:`` at
+    column 0 (its root is then a block mapping whose keys all start at column 0), and no
+    line at column 0 may be a ``kind`` key or start with anything that could hide one (a
+    quoted, tagged, anchored, aliased, explicit or merge key, a flow collection). Any other
+    text, including line breaks other than LF and CRLF, is left to the parser: True.
+    """
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return True
+    opening = True  # the next content line opens a document
+    for line in text.lstrip("\ufeff").split("\n"):
+        line = line.rstrip("\r")
+        if "\r" in line:
+            return True
+        if not line or line[0] == " ":
+            if opening and line.strip() and not line.lstrip().startswith("#"):
+                return True  # an indented root: its keys are not at column 0
+            continue
+        first = line[0]
+        if first == "#":
+            continue
+        if first in "-." and _DOCUMENT_MARKER.match(line):
+            opening = True
+            continue
+        if first == "%" and opening:
+            continue  # a directive
+        if first == "-" and line[1:2] in ("", " ") and not opening:
+            continue  # an item of a sequence that is a top-level value
+        if _KIND_KEY.match(line) or not _TOP_LEVEL_KEY.match(line):
+            return True
+        opening = False
+    # A document a limit would refuse (nesting, aliases) stays SOV000 whatever it holds.
+    return not all(_c_composable(chunk) for chunk, _ in _chunks(text))
+
+
 
 def is_kubernetes_object(data: Any) -> bool:
     """A mapping with a non-empty string ``apiVersion`` and ``kind``."""
