@@ -768,7 +768,10 @@ class TerraformLoader:
                 Diagnostic(file, f"{address}: {reason}; its resources are not expanded",
                            call.line)
             )
-            instances = [(None, {})]
+            # One unexpanded instance: each.* and count.index inside it are unknown for the
+            # same reason (not "each is not defined", which Terraform would never say here).
+            unknown = Unknown(f"{address}: {reason}")
+            instances = [(None, {"each": unknown, "count": unknown})]
         providers = self._child_providers(parent, call)
         outputs: dict[str, Any] = {}
         children = parent.child_instances

@@ -56,7 +56,7 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "ovh_cloud_project_database_opensearch_pattern",
     "ovh_cloud_project_database_ip_restriction",
     "ovh_cloud_project_containerregistry_ip_restrictions_management", "aws_ssm_document",
-    "aws_ssm_patch_baseline",
+    "aws_ssm_patch_baseline", "modtm_telemetry",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane

@@ -296,3 +296,23 @@ resource "aws_s3_bucket" "copy" {
 """})
     region = found["aws_s3_bucket.copy"].provider.attributes["region"]  # type: ignore[attr-defined]
     assert isinstance(region, Unknown) and "var.regions" in region.reason
+
+
+def test_each_inside_a_module_whose_for_each_is_unknown_gives_the_for_each_reason(
+        tmp_path: Path) -> None:
+    found = load(tmp_path, {
+        "main.tf": 'variable "regions" { type = list(string) }\n'
+                   'module "gw" {\n'
+                   '  source   = "./gw"\n'
+                   '  for_each = toset(var.regions)\n'
+                   '  region   = each.value\n'
+                   '}\n',
+        "gw/main.tf": 'variable "region" { type = string }\n'
+                      'resource "aws_sqs_queue" "q" { region = var.region }\n',
+    })
+
+    queue = found["module.gw.aws_sqs_queue.q"]
+    region = queue.attributes["region"]  # type: ignore[attr-defined]
+    assert isinstance(region, Unknown)
+    assert "for_each is not known statically (var.regions has no value)" in region.reason
+    assert "each is not defined" not in region.reason
