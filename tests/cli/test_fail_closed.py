@@ -43,9 +43,13 @@ def test_remote_module_with_region_argument_inside_is_not_sov001(tmp_path: Path)
         '  region  = "europe-west9"\n'
         '}\n')
 
-    _, document = scan_json(".", cwd=tmp_path)
+    code, document = scan_json(".", cwd=tmp_path)
 
-    assert "SOV001" not in rules_on(document, "module.db")
+    rules = rules_on(document, "module.db")
+    assert "SOV001" not in rules
+    # The region argument is inside, but the module's resources were not read: not a pass.
+    assert code == 1
+    assert "its resources cannot be checked" in rules["SOV004"]
 
 
 def test_remote_module_without_location_is_sov004_saying_how_to_read_it(tmp_path: Path) -> None:

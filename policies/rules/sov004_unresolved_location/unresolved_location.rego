@@ -55,6 +55,26 @@ deny contains {
 	count(outside) < count(resource.location.countries)
 }
 
+# A module call whose source was not read, located by an argument inside the allowed countries:
+# the argument is known, the module's resources (replicas, backups, other regions) are not.
+deny contains {
+	"rule_id": "SOV004",
+	"resource": resource.address,
+	"file": object.get(resource, ["source", "file"], null),
+	"root": object.get(resource, "root", null),
+	"message": sprintf("%s: its resources cannot be checked: %s", [
+		resource.address,
+		resource.location.unresolved_reason,
+	]),
+} if {
+	some resource in input.resources
+	lib.reportable(resource)
+	object.get(resource, "type", "") == "module"
+	resource.location.mode != "unknown"
+	resource.location.unresolved_reason != null
+	not lib.location_outside(resource.location)
+}
+
 # A flow whose target cannot be determined, from data known to be inside.
 deny contains {
 	"rule_id": "SOV004",

@@ -81,3 +81,18 @@ test_resource_whose_class_is_known_is_not_reported if {
 	decided := object.union(store(paris), {"unclassified_reason": null})
 	count(rule.deny) == 0 with input as {"config": config, "resources": [decided]}
 }
+
+unread_call(location) := object.union(store(location), {"address": "module.db", "type": "module"})
+
+test_unread_module_located_inside_is_still_reported if {
+	paris := {"mode": "single", "countries": ["FR"], "regions": ["eu-west-3"], "region": "eu-west-3", "unresolved_reason": "module source 'x/db/aws' was not read"}
+	findings := rule.deny with input as {"config": config, "resources": [unread_call(paris)]}
+	some finding in findings
+	finding.rule_id == "SOV004"
+	contains(finding.message, "its resources cannot be checked")
+}
+
+test_unread_module_located_outside_is_left_to_sov001 if {
+	us := {"mode": "single", "countries": ["US"], "regions": ["us-east-1"], "region": "us-east-1", "unresolved_reason": "module source 'x/db/aws' was not read"}
+	count(rule.deny) == 0 with input as {"config": config, "resources": [unread_call(us)]}
+}
