@@ -57,6 +57,12 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "ovh_cloud_project_database_ip_restriction",
     "ovh_cloud_project_containerregistry_ip_restrictions_management", "aws_ssm_document",
     "aws_ssm_patch_baseline", "modtm_telemetry",
+    "aws_macie2_organization_admin_account", "aws_config_configuration_aggregator",
+    "aws_ebs_encryption_by_default", "aws_api_gateway_base_path_mapping",
+    "aws_globalaccelerator_endpoint_group", "google_secure_source_manager_branch_rule",
+    "ovh_ip_mitigation", "ovh_domain_zone", "ovh_cloud_project_kube_iprestrictions",
+    "ovh_cloud_project_kube_oidc", "ovh_dedicated_server_reboot_task", "ovh_savings_plan",
+    "hcloud_load_balancer_target", "hcloud_rdns", "github_branch_protection",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
@@ -73,6 +79,9 @@ def test_control_plane_types(resource_type: str) -> None:
     "ovh_iploadbalancing", "ovh_iploadbalancing_ssl", "google_compute_instance_from_template",
     "google_compute_instance_group_manager", "google_firebase_app_check_debug_token",
     "hcloud_server", "ovh_email_domain_account", "aws_ssm_parameter",
+    "hcloud_load_balancer", "ovh_domain_zone_dynhost_login",
+    "ovh_cloud_project_containerregistry_user", "aws_globalaccelerator_accelerator",
+    "aws_macie2_classification_export_configuration", "github_repository_file",
 ])
 def test_data_bearing_types(resource_type: str) -> None:
     assert not classify_type(resource_type).control_plane
