@@ -16,25 +16,31 @@ _FOR = re.compile(r"\{\s*for\b")
 
 
 def _skip_string(text: str, i: int) -> int:
-    """Index after the quoted template starting at text[i] == '"' (interpolations included)."""
+    """Index after the quoted template starting at text[i] == '"' (interpolations included).
+
+    Iterative: a string inside an interpolation inside a string... is one more entry on the
+    stack, so hostile nesting cannot exhaust Python's recursion limit."""
+    stack = [0]  # interpolation depth of each open string, innermost last
     i += 1
-    depth = 0
     while i < len(text):
         c = text[i]
         if c == "\\":
             i += 2
             continue
-        if depth == 0 and c == '"':
-            return i + 1
+        if stack[-1] == 0 and c == '"':
+            stack.pop()
+            i += 1
+            if not stack:
+                return i
+            continue
         if text.startswith("${", i) or text.startswith("%{", i):
-            depth += 1
+            stack[-1] += 1
             i += 2
             continue
-        if depth and c == "}":
-            depth -= 1
-        elif depth and c == '"':
-            i = _skip_string(text, i)
-            continue
+        if stack[-1] and c == "}":
+            stack[-1] -= 1
+        elif stack[-1] and c == '"':
+            stack.append(0)
         i += 1
     return i
 

@@ -127,3 +127,11 @@ def test_newline_joining_leaves_strings_heredocs_and_blocks_alone() -> None:
     assert join_ignored_newlines('a = "(x\\n .y)"\nb = <<EOT\n(x\n.y)\nEOT\n') is None
     assert join_ignored_newlines("a = {\n  b = 1\n}\n") is None
     assert join_ignored_newlines("a = [x\n  .y, 2]\nb = 1\n") == "a = [x .y, 2]\n\nb = 1\n"
+
+
+def test_strings_nested_in_interpolations_thousands_deep_do_not_crash() -> None:
+    # A string inside an interpolation inside a string..., 5,000 deep, in a file that needs the
+    # line-break pre-pass: a parse or a clear parse error, never a RecursionError.
+    text = 'x = (var.a\n  .b)\ny = ' + '"${' * 5000 + "1" + '}"' * 5000 + "\n"
+    config, error = parse_hcl(text, "deep.tf")
+    assert config is not None or error is not None
