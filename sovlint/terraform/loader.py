@@ -34,6 +34,7 @@ from sovlint.terraform.syntax import (
     TupleExpr,
     reference_text,
     resource_references,
+    variable_references,
 )
 from sovlint.terraform.values import LazyObject, Unknown, contains_unknown
 
@@ -301,6 +302,9 @@ class _ModuleInstance:
         self.path = path
         self.depth = depth
         self.chain = chain
+        # The resources each argument of the call refers to, in the caller (through its own
+        # arguments too): a child's `parent_id = var.account_id` names its parent through them.
+        self.argument_references: dict[str, list[str]] = {}
         self.variables = self._bind_variables(inputs)
         self._locals_in_progress: set[str] = set()
         self.locals = LazyObject(self._local, lambda: list(config.locals), "local")
@@ -319,6 +323,15 @@ class _ModuleInstance:
                 continue
             provider = self._provider_config(block)
             self.providers[provider.ref] = provider
+
+    def references_of(self, expr: Any, types: set[str]) -> list[str]:
+        """Addresses of the managed resources an expression refers to: its own references in
+        this module, and those of the caller's arguments behind each `var.NAME` it reads."""
+        found = [self.prefix(address) for address in resource_references(expr)
+                 if address.split(".", 1)[0] in types]
+        for name in variable_references(expr):
+            found.extend(a for a in self.argument_references.get(name, []) if a not in found)
+        return found
 
     def prefix(self, address: str) -> str:
         return f"{self.path}.{address}" if self.path else address
@@ -690,8 +703,7 @@ class TerraformLoader:
             instances = [(None, {"each": unknown, "count": unknown})]
         types = self.resource_types_of(instance.config)
         references = {
-            name: [instance.prefix(address) for address in resource_references(attribute.expr)
-                   if address.split(".", 1)[0] in types]
+            name: instance.references_of(attribute.expr, types)
             for name, attribute in block.body.attributes.items()
         }
         references = {name: found for name, found in references.items() if found}
@@ -787,6 +799,11 @@ class TerraformLoader:
             path = address + (_instance_key_text(key) if key is not None else "")
             child = _ModuleInstance(self, config, path, inputs, providers, parent.depth + 1,
                                     (*parent.chain, str(directory)))
+            parent_types = self.resource_types_of(parent.config)
+            child.argument_references = {
+                attr: found for attr, attribute in call.body.attributes.items()
+                if (found := parent.references_of(attribute.expr, parent_types))
+            }
             children[name].append(child)
             view = self._outputs_view(child, path)
             if key is None:

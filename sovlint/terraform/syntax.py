@@ -176,18 +176,16 @@ def _traversal_root(expr: Expr) -> tuple[str, list[str]] | None:
     return None
 
 
-def resource_references(expr: Expr) -> list[str]:
-    """Addresses (`type.name`) of the managed resources an expression refers to, in order."""
-    found: list[str] = []
+def _traversal_roots(expr: Expr) -> list[tuple[str, list[str]]]:
+    """Every traversal an expression makes, by its root name, in order of appearance."""
+    found: list[tuple[str, list[str]]] = []
     stack: list[Any] = [expr]
     while stack:
         node = stack.pop()
         if isinstance(node, (GetAttr, Index)):
             root = _traversal_root(node)
-            if root is not None and root[0] not in NOT_RESOURCES and root[1]:
-                address = f"{root[0]}.{root[1][0]}"
-                if address not in found:
-                    found.append(address)
+            if root is not None:
+                found.append(root)
             if isinstance(node, Index):
                 stack.append(node.key)
             if root is None:
@@ -201,4 +199,24 @@ def resource_references(expr: Expr) -> list[str]:
                     stack.extend(item for item in value if isinstance(item, (Expr, tuple)))
         elif isinstance(node, tuple):
             stack.extend(item for item in node if isinstance(item, (Expr, tuple)))
+    return found
+
+
+def resource_references(expr: Expr) -> list[str]:
+    """Addresses (`type.name`) of the managed resources an expression refers to, in order."""
+    found: list[str] = []
+    for name, path in _traversal_roots(expr):
+        if name not in NOT_RESOURCES and path:
+            address = f"{name}.{path[0]}"
+            if address not in found:
+                found.append(address)
+    return found
+
+
+def variable_references(expr: Expr) -> list[str]:
+    """Names of the input variables (`var.NAME`) an expression refers to, in order."""
+    found: list[str] = []
+    for name, path in _traversal_roots(expr):
+        if name == "var" and path and path[0] not in found:
+            found.append(path[0])
     return found

@@ -316,3 +316,32 @@ def test_each_inside_a_module_whose_for_each_is_unknown_gives_the_for_each_reaso
     assert isinstance(region, Unknown)
     assert "for_each is not known statically (var.regions has no value)" in region.reason
     assert "each is not defined" not in region.reason
+
+
+def test_a_parent_passed_through_a_module_variable_is_a_reference_of_the_child(
+        tmp_path: Path) -> None:
+    # Azure Verified Modules pass the parent's id down: parent_id = var.storage_account_id, or a
+    # template built on it. The child's reference reaches the caller's resource.
+    found = load(tmp_path, {
+        "main.tf": 'resource "azapi_resource" "sa" {\n'
+                   '  type     = "Microsoft.Storage/storageAccounts@2023-01-01"\n'
+                   '  location = "francecentral"\n'
+                   '}\n'
+                   'module "q" {\n'
+                   '  source     = "./q"\n'
+                   '  account_id = azapi_resource.sa.id\n'
+                   '}\n',
+        "q/main.tf": 'variable "account_id" { type = string }\n'
+                     'module "inner" {\n'
+                     '  source = "../inner"\n'
+                     '  parent = "${var.account_id}/queueServices/default"\n'
+                     '}\n',
+        "inner/main.tf": 'variable "parent" { type = string }\n'
+                         'resource "azapi_resource" "queue" {\n'
+                         '  type      = "Microsoft.Storage/storageAccounts/queueServices/queues@2023-01-01"\n'
+                         '  parent_id = var.parent\n'
+                         '}\n',
+    })
+
+    queue = found["module.q.module.inner.azapi_resource.queue"]
+    assert queue.references["parent_id"] == ["azapi_resource.sa"]  # type: ignore[attr-defined]
