@@ -338,7 +338,8 @@ def test_a_parent_passed_through_a_module_variable_is_a_reference_of_the_child(
                      '}\n',
         "inner/main.tf": 'variable "parent" { type = string }\n'
                          'resource "azapi_resource" "queue" {\n'
-                         '  type      = "Microsoft.Storage/storageAccounts/queueServices/queues@2023-01-01"\n'
+                         '  type      = "Microsoft.Storage/storageAccounts/queueServices/'
+                         'queues@2023-01-01"\n'
                          '  parent_id = var.parent\n'
                          '}\n',
     })
