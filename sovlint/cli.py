@@ -32,6 +32,14 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def _policy_failure(exc: Exception) -> None:
+    """Exit 2 on a policy that cannot be loaded; an embedded engine that cannot be imported is
+    said alone, with its way out (--opa-url), not as a policy error."""
+    from sovlint.engine.rego import EngineUnavailable
+
+    _fail(str(exc) if isinstance(exc, EngineUnavailable) else f"policy error: {exc}")
+
+
 def _with_workspace(workspace: str | None) -> dict[str, str] | None:
     """The environment the Terraform is evaluated in, with `--workspace` as TF_WORKSPACE."""
     if workspace is None:
@@ -180,7 +188,7 @@ def scan(
     try:
         result = run_scan(list(paths), config, options)
     except PolicyError as exc:
-        _fail(f"policy error: {exc}")
+        _policy_failure(exc)
     except BaselineError as exc:
         _fail(str(exc))
     if write_baseline:
@@ -277,7 +285,7 @@ def _custom_rules(config_path: str | None, policy_dirs: tuple[str, ...]) -> dict
         if python:
             found.update(PythonEngine(python, Path(config.base_dir)).rules())
     except PolicyError as exc:
-        _fail(f"policy error: {exc}")
+        _policy_failure(exc)
     return {rule_id: (metadata, config) for rule_id, metadata in found.items()
             if not BUILTIN_ID_RE.match(rule_id)}
 
@@ -364,7 +372,7 @@ def test_command(directories: tuple[str, ...], verbose: bool, config_path: str |
     try:
         results = run_tests(dirs)
     except PolicyError as exc:
-        _fail(f"policy error: {exc}")
+        _policy_failure(exc)
     failed = [r for r in results if not r.passed]
     for result in results:
         if verbose or not result.passed:

@@ -82,11 +82,32 @@ def _is_under(path: Path, root: Path) -> bool:
     return True
 
 
+ENGINE_MISSING = (
+    "the embedded Rego engine (the regorus module of the gordon-to-regorus package) cannot be "
+    "imported: {error}. Its wheels need glibc 2.34 or later (not RHEL 8, not Alpine/musl). "
+    "Evaluate on an OPA server instead with --opa-url URL (see docs/opa.md), or install "
+    "sovlint on a newer system."
+)
+
+
+class EngineUnavailable(PolicyError):
+    """The embedded engine's native module cannot be loaded on this system."""
+
+
+def import_regorus() -> Any:
+    """The regorus module, or EngineUnavailable with one message that names --opa-url."""
+    try:
+        import regorus
+    except ImportError as exc:
+        raise EngineUnavailable(ENGINE_MISSING.format(error=exc)) from None
+    return regorus
+
+
 class RegoEngine:
     """Compiled policies, evaluated in one batched query per scan."""
 
     def __init__(self, directories: Sequence[Path], *, tests: bool = False) -> None:
-        import regorus  # imported here: start-up time of commands that evaluate nothing
+        regorus = import_regorus()  # here: start-up time of commands that evaluate nothing
 
         from sovlint.resources import builtin_policies_dir
 

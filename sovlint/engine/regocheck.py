@@ -139,9 +139,9 @@ class _BuiltinProbe:
     function", a known one with an argument error."""
 
     def __init__(self) -> None:
-        import regorus
+        from sovlint.engine.rego import import_regorus
 
-        self._engine = regorus.Engine()
+        self._engine = import_regorus().Engine()
         self._known: dict[str, bool] = {}
 
     def known(self, name: str) -> bool:
