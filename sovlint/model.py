@@ -65,6 +65,9 @@ class Location:
     resolved: bool = False
     how: str = ""  # how it was determined, e.g. "attribute region", "provider aws.dr"
     unresolved_reason: str | None = None
+    # The line that set it (the resource's `region =`, the provider block's), when known:
+    # reports point there first (SARIF's primary location). Not part of the policy input.
+    cause: Source | None = field(default=None, compare=False)
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -406,6 +409,10 @@ class ScanResult:
     excluded_files: int = 0
     # Custom rules the scan evaluated (built-in rules are described by sovlint's own docs).
     custom_rules: tuple[RuleDescription, ...] = ()
+    # Absolute directories: the one report paths are relative to, and the first scanned
+    # directory (SARIF makes paths relative to the repository holding it).
+    display_root: str = ""
+    scan_root: str = ""
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:

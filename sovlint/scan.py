@@ -100,6 +100,14 @@ def display_root_for(paths: Sequence[str]) -> Path:
     return cwd
 
 
+def _scan_root(paths: Sequence[str]) -> Path:
+    """The first scanned directory (a file's own directory), else the current directory."""
+    for raw in paths:
+        path = Path(raw).absolute()
+        return path if path.is_dir() else path.parent
+    return Path.cwd()
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -1050,4 +1058,6 @@ def _scan(
         skipped_files=len(out.skipped - out.scanned),
         excluded_files=len(discovery.excluded),
         custom_rules=custom_rule_descriptions(engine.rules(), config),
+        display_root=str(root),
+        scan_root=str(_scan_root(file_paths)),
     )

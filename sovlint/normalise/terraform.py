@@ -90,6 +90,31 @@ def _region_hint(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
+def _attribute_source(instance: ResourceInstance, name: str) -> Source | None:
+    """The line of the attribute (or nested block) a location attribute path starts with."""
+    top = name.split(".", 1)[0].split("[", 1)[0]
+    attribute = instance.block.body.attributes.get(top)
+    if attribute is not None:
+        return Source(instance.file, attribute.line, attribute.end_line)
+    blocks = instance.block.body.blocks_of(top)
+    if blocks:
+        return Source(instance.file, blocks[0].line, blocks[0].end_line)
+    return None
+
+
+def _provider_source(provider: ProviderConfig, name: str) -> Source | None:
+    """The provider block's `region =` line, else the block's first line."""
+    if provider.implicit or not provider.file:
+        return None
+    top = name.split(".", 1)[0].split("[", 1)[0]
+    line = provider.attribute_lines.get(top, provider.line)
+    return Source(provider.file, line, line)
+
+
+def _caused(location: Location, cause: Source | None) -> Location:
+    return dataclasses.replace(location, cause=cause) if cause is not None else location
+
+
 def resource_location(
     instance: ResourceInstance, terraform_provider: str
 ) -> tuple[Location, str | None]:
@@ -104,11 +129,12 @@ def resource_location(
         name, value = own
         if isinstance(value, list):
             entity = catalog.entity_for(terraform_provider, value[0])
-            return location_of_members(entity, value, f"attribute {name}"), value[0]
+            return _caused(location_of_members(entity, value, f"attribute {name}"),
+                           _attribute_source(instance, name)), value[0]
         entity = catalog.entity_for(terraform_provider, _region_hint(value))
         location = location_of_value(entity, value, f"attribute {name}")
         if location is not None:
-            return location, _region_hint(value)
+            return _caused(location, _attribute_source(instance, name)), _region_hint(value)
     documented = catalog.default_location(instance.type)
     if documented is not None:
         entity = catalog.entity_for(terraform_provider, documented[0])
@@ -126,7 +152,7 @@ def resource_location(
             how = f"provider {provider.ref}" + ("" if name == "region" else f" {name}")
             location = location_of_value(entity, value, how)
             if location is not None:
-                return location, _region_hint(value)
+                return _caused(location, _provider_source(provider, name)), _region_hint(value)
     reason = _no_region_reason(instance, terraform_provider, provider)
     entity = catalog.entity_for(terraform_provider, None)
     if entity is not None:

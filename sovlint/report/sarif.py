@@ -4,14 +4,21 @@ One run. The driver lists every built-in rule (plus any custom rule the scan rep
 file says which rules were checked even when nothing was found, and `ruleIndex` stays the same
 from one scan to the next. Every finding is a result; a suppressed finding (inline ignore or
 baseline) keeps its level and carries a `suppressions` entry with the justification, which
-code scanning reads as a dismissed alert rather than an open one. Paths are relative to the
-directory sovlint ran from (`%SRCROOT%`); fingerprints ignore line numbers, so an alert follows
-its resource when the block moves, and include the root module, so the same module deployed
-by two roots gives two alerts.
+GitHub code scanning does not read as a dismissal (see docs/ci.md). Each result's primary
+location is the line that caused it (the `region =` of the resource or of its provider, the
+attribute that creates a flow), and the resource block is a related location: code review
+shows inline alerts only on changed lines. Paths are relative to the repository root (the
+directory holding `.git` above the first scanned path, else that path) under `%SRCROOT%`,
+whatever directory sovlint ran from. `automationDetails.id` names the scanned directory, so
+several sovlint runs over one repository do not close each other's alerts. Fingerprints ignore
+line numbers, so an alert follows its resource when the block moves, and include the root
+module, so the same module deployed by two roots gives two alerts.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +26,7 @@ from sovlint import __version__
 from sovlint.jsontext import pretty
 from sovlint.model import Diagnostic, Finding, ScanResult, Severity, Suppression
 from sovlint.report import sorted_diagnostics
+from sovlint.report.cause import Causes
 from sovlint.report.rules_info import INFORMATION_URI, RuleInfo, rules_for
 from sovlint.suppress import fingerprint
 
@@ -53,21 +61,27 @@ def to_document(result: ScanResult) -> dict[str, Any]:
     findings = sorted(result.findings, key=Finding.sort_key)
     rules = rules_for(findings, result.custom_rules)
     index = {rule_id: position for position, rule_id in enumerate(rules)}
+    paths = ArtifactPaths.of(result)
+    causes = Causes(result.resources)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "sovlint",
+                "fullName": f"sovlint {__version__}, data-sovereignty linter for "
+                            "infrastructure as code",
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
                 "rules": [_rule(rule) for rule in rules.values()],
             }
         },
+        "automationDetails": {"id": paths.automation_id()},
         "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": "The directory sovlint was run from."}}
+            SRCROOT: {"description": {"text": "The root of the scanned repository."}}
         },
-        "results": [_result(finding, index[finding.rule_id]) for finding in findings],
-        "invocations": [_invocation(result)],
+        "results": [_result(finding, index[finding.rule_id], paths, causes)
+                    for finding in findings],
+        "invocations": [_invocation(result, paths)],
         "properties": {"profile": result.profile, "failOn": result.fail_on},
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
@@ -89,17 +103,77 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+class ArtifactPaths:
+    """Report paths (relative to the directory the scan displays them from) as URIs relative
+    to the repository root."""
+
+    def __init__(self, display_root: str, source_root: str, scan_root: str) -> None:
+        self.display_root = display_root
+        self.source_root = source_root
+        self.scan_root = scan_root
+
+    @classmethod
+    def of(cls, result: ScanResult) -> ArtifactPaths:
+        display = result.display_root or os.getcwd()
+        scan_root = result.scan_root or display
+        return cls(display, repository_root(scan_root), scan_root)
+
+    def uri(self, path: str) -> dict[str, str]:
+        """An artifactLocation for a report path: under %SRCROOT% when inside the repository,
+        else as written (stdin, a path outside every repository)."""
+        absolute = os.path.normpath(os.path.join(self.display_root, path))
+        relative = os.path.relpath(absolute, self.source_root)
+        if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
+            return {"uri": artifact_uri(path)}
+        return {"uri": artifact_uri(relative), "uriBaseId": SRCROOT}
+
+    def automation_id(self) -> str:
+        """`sovlint/DIR/`: the category of the run is the scanned directory in the repository,
+        so scans of `infra/` and `k8s/` keep their own alerts."""
+        relative = os.path.relpath(self.scan_root, self.source_root).replace(os.sep, "/")
+        return "sovlint/" if relative in (".", "") or relative.startswith("..") \
+            else f"sovlint/{relative}/"
+
+
+def repository_root(start: str) -> str:
+    """The nearest directory at or above ``start`` holding `.git` (a directory, or the file of
+    a worktree or submodule), else ``start`` itself. Read from the file system: no git
+    process runs."""
+    directory = Path(start)
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return str(candidate)
+    return str(directory)
+
+
+def _result(finding: Finding, rule_index: int, paths: ArtifactPaths,
+            causes: Causes) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
-        "locations": [_location(finding)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
     }
+    cause = causes.of(finding)
+    block = _location(finding, paths)
+    if cause is None:
+        result["locations"] = [block]
+    else:
+        primary = {
+            "physicalLocation": {
+                "artifactLocation": paths.uri(cause.file),
+                "region": {"startLine": cause.line, "endLine": cause.end_line},
+            }
+        }
+        if "logicalLocations" in block:
+            primary["logicalLocations"] = block["logicalLocations"]
+        block = {"id": 0, **block, "message": {
+            "text": f"resource block {finding.resource}" if finding.resource else "block"}}
+        result["locations"] = [primary]
+        result["relatedLocations"] = [block]
+    result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(finding)}
     if finding.suppression is not None:
-        result["suppressions"] = [_suppression(finding.suppression)]
+        result["suppressions"] = [_suppression(finding.suppression, paths)]
     properties: dict[str, Any] = {"severity": finding.severity}
     if finding.root is not None:
         properties["rootModule"] = finding.root
@@ -113,10 +187,10 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def _location(finding: Finding) -> dict[str, Any]:
+def _location(finding: Finding, paths: ArtifactPaths) -> dict[str, Any]:
     start = max(finding.line, 1)
     physical = {
-        "artifactLocation": {"uri": artifact_uri(finding.file), "uriBaseId": SRCROOT},
+        "artifactLocation": paths.uri(finding.file),
         "region": {"startLine": start, "endLine": max(finding.end_line, start)},
     }
     location: dict[str, Any] = {"physicalLocation": physical}
@@ -132,7 +206,7 @@ def _location(finding: Finding) -> dict[str, Any]:
     return location
 
 
-def _suppression(suppression: Suppression) -> dict[str, Any]:
+def _suppression(suppression: Suppression, paths: ArtifactPaths) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     if suppression.owner:
         properties["owner"] = suppression.owner
@@ -146,7 +220,7 @@ def _suppression(suppression: Suppression) -> dict[str, Any]:
     if suppression.file:
         # Where the ignore comment is written (baseline entries have no place in the code).
         physical: dict[str, Any] = {
-            "artifactLocation": {"uri": artifact_uri(suppression.file), "uriBaseId": SRCROOT},
+            "artifactLocation": paths.uri(suppression.file),
         }
         if suppression.line >= 1:
             physical["region"] = {"startLine": suppression.line}
@@ -156,20 +230,21 @@ def _suppression(suppression: Suppression) -> dict[str, Any]:
     return entry
 
 
-def _invocation(result: ScanResult) -> dict[str, Any]:
+def _invocation(result: ScanResult, paths: ArtifactPaths) -> dict[str, Any]:
     # Notes (a module not available, an ignore that does not suppress) travel with the run.
     invocation: dict[str, Any] = {"executionSuccessful": True}
-    notifications = [_notification(note) for note in sorted_diagnostics(result.diagnostics)]
+    notifications = [_notification(note, paths)
+                     for note in sorted_diagnostics(result.diagnostics)]
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation
 
 
-def _notification(note: Diagnostic) -> dict[str, Any]:
+def _notification(note: Diagnostic, paths: ArtifactPaths) -> dict[str, Any]:
     notification: dict[str, Any] = {"level": "note", "message": {"text": note.message}}
     if note.file:
         physical: dict[str, Any] = {
-            "artifactLocation": {"uri": artifact_uri(note.file), "uriBaseId": SRCROOT},
+            "artifactLocation": paths.uri(note.file),
         }
         if note.line is not None and note.line >= 1:
             physical["region"] = {"startLine": note.line}

@@ -60,6 +60,8 @@ class ProviderConfig:
     file: str
     line: int
     implicit: bool = False  # no block written: the provider's empty default configuration
+    # Attribute name -> the line it is written on (where a provider's `region =` is).
+    attribute_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:
@@ -465,6 +467,8 @@ class _ModuleInstance:
             attributes=attributes,
             file=self.config.file_of(block),
             line=block.line,
+            attribute_lines={name: attribute.line
+                             for name, attribute in block.body.attributes.items()},
         )
 
     def _provider_instances(self, block: Block) -> list[ProviderConfig]:
