@@ -57,6 +57,8 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "ovh_cloud_project_database_ip_restriction",
     "ovh_cloud_project_containerregistry_ip_restrictions_management", "aws_ssm_document",
     "aws_ssm_patch_baseline", "modtm_telemetry",
+    "google_privileged_access_manager_entitlement", "google_cloud_asset_folder_feed",
+    "google_logging_log_scope",
     "aws_macie2_organization_admin_account", "aws_config_configuration_aggregator",
     "aws_ebs_encryption_by_default", "aws_api_gateway_base_path_mapping",
     "aws_globalaccelerator_endpoint_group", "google_secure_source_manager_branch_rule",
