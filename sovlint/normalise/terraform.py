@@ -382,7 +382,12 @@ def _argument_region(
             if entity is None or catalog.lookup_region(entity, value.strip()) is None:
                 continue
             how = f"argument {name} = {value.strip()!r} of a module that was not read"
-            return name, value.strip(), location_of_region(entity, value.strip(), how)
+            location = location_of_region(entity, value.strip(), how)
+            if location.mode == "global":
+                # `routing_mode = "GLOBAL"` or a "global" scope says nothing of where the
+                # module's data is; only a concrete region locates the call.
+                continue
+            return name, value.strip(), location
     return None
 
 

@@ -243,3 +243,17 @@ def test_missing_local_module_says_the_directory_is_not_in_the_tree(tmp_path: Pa
     assert code == 1
     assert "not in the scanned tree" in message
     assert "terraform init" not in message
+
+
+def test_a_global_argument_does_not_locate_an_unread_module(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "vpc" {\n'
+        '  source       = "terraform-google-modules/network/google"\n'
+        '  routing_mode = "GLOBAL"\n'
+        '}\n')
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    rules = rules_on(document, "module.vpc")
+    assert "SOV005" not in rules
+    assert "was not read" in rules["SOV004"]
