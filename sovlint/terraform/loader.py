@@ -792,6 +792,12 @@ class TerraformLoader:
         outputs: dict[str, Any] = {}
         children = parent.child_instances
         children[name] = []
+        # What each argument refers to is the same for every instance: read it once.
+        parent_types = self.resource_types_of(parent.config)
+        argument_references = {
+            attr: found for attr, attribute in call.body.attributes.items()
+            if (found := parent.references_of(attribute.expr, parent_types))
+        }
         for key, bindings in instances:
             scope = parent.scope.child(bindings)
             inputs = {
@@ -803,11 +809,7 @@ class TerraformLoader:
             path = address + (_instance_key_text(key) if key is not None else "")
             child = _ModuleInstance(self, config, path, inputs, providers, parent.depth + 1,
                                     (*parent.chain, str(directory)))
-            parent_types = self.resource_types_of(parent.config)
-            child.argument_references = {
-                attr: found for attr, attribute in call.body.attributes.items()
-                if (found := parent.references_of(attribute.expr, parent_types))
-            }
+            child.argument_references = argument_references
             children[name].append(child)
             view = self._outputs_view(child, path)
             if key is None:
