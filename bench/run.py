@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from peak import descendants  # noqa: E402
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 SAMPLE_INTERVAL = 0.02
@@ -75,32 +76,17 @@ class Measure:
 
 def _tree_rss(root: int) -> int:
     """Resident bytes of `root` and all its descendants, read from /proc."""
-    children: dict[int, list[int]] = {}
     try:
-        entries = os.listdir("/proc")
+        pids = descendants(root)
     except OSError:
         return 0
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses; fields resume after the last ')'.
-        ppid = int(stat[stat.rfind(b")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
     total = 0
-    stack = [root]
-    while stack:
-        pid = stack.pop()
+    for pid in pids:
         try:
             with open(f"/proc/{pid}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * PAGE_SIZE
         except (OSError, IndexError, ValueError):
             pass
-        stack.extend(children.get(pid, []))
     return total
 
 
