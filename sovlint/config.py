@@ -562,8 +562,11 @@ class _Checker:
         rules: dict[str, RuleSetting] = {}
         for rule_id, setting in value.items():
             if not _is_known_rule_id(rule_id):
+                close = difflib.get_close_matches(str(rule_id).upper(), BUILTIN_RULE_IDS,
+                                                  n=3, cutoff=0.5)
+                hint = f"did you mean {', '.join(close)}? " if close else ""
                 raise ConfigError(
-                    f"{self.origin}: unknown key 'rules.{rule_id}' (expected one of: "
+                    f"{self.origin}: unknown rule id 'rules.{rule_id}' ({hint}expected one of: "
                     f"{', '.join(BUILTIN_RULE_IDS)}, or a custom rule id matching "
                     f"{_CUSTOM_ID.pattern} that does not start with SOV)"
                 )

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 from sovlint import catalog
 from sovlint.cache import ParseCache
 from sovlint.catalog.endpoints import registry_trusted
-from sovlint.config import Config, rule_enabled, rule_ignorable, rule_severity
+from sovlint.config import (
+    BUILTIN_RULE_IDS,
+    Config,
+    rule_enabled,
+    rule_ignorable,
+    rule_severity,
+)
 from sovlint.discover import Discovery, discover, read_input_text
 from sovlint.engine import Deny, PolicyEngine
 from sovlint.engine.metadata import BUILTIN_ID_RE, RuleMetadata
@@ -1040,7 +1046,9 @@ def _scan(
     findings = findings_from_denies(denies, engine.rules(), resources, config)
     findings, ignore_notes = apply_inline_ignores(
         findings, root, options.today or datetime.date.today(),
-        lambda rule_id: rule_ignorable(config, rule_id))
+        lambda rule_id: rule_ignorable(config, rule_id),
+        known_rules=set(engine.rules()) | set(BUILTIN_RULE_IDS),
+        files=sorted(name for name in out.scanned if name != "-"))
     out.diagnostics.extend(ignore_notes)
     if options.baseline is not None:
         findings, baseline_notes = apply_baseline(

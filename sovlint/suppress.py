@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import difflib
 import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,22 +108,53 @@ def _read_lines(root: Path, file: str) -> list[str] | None:
         return None
 
 
+def _with_unknown_ids(ignores: list[Ignore], known_rules: Collection[str] | None) -> list[Ignore]:
+    """Ignores naming a rule id this scan does not have become malformed: a typo such as
+    SOV01 would otherwise look like a working suppression and hide nothing."""
+    if known_rules is None:
+        return ignores
+    checked: list[Ignore] = []
+    for ignore in ignores:
+        unknown = [rule_id for rule_id in ignore.rule_ids if rule_id not in known_rules]
+        if unknown and ignore.problem is None:
+            close = [m for rule_id in unknown
+                     for m in difflib.get_close_matches(rule_id, sorted(known_rules), n=1)]
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            ignore = dataclasses.replace(
+                ignore, problem=f"unknown rule id {', '.join(unknown)}{hint}")
+        checked.append(ignore)
+    return checked
+
+
 def apply_inline_ignores(
     findings: Sequence[Finding],
     root: Path,
     today: datetime.date,
     ignorable: Callable[[str], bool],
+    known_rules: Collection[str] | None = None,
+    files: Iterable[str] = (),
 ) -> tuple[list[Finding], list[Diagnostic]]:
-    """Findings with their inline suppressions, and diagnostics for ignores that do not work."""
+    """Findings with their inline suppressions, and diagnostics for ignores that do not work.
+
+    `files` are the other scanned files: their ignores suppress nothing here, but a malformed
+    one or one naming an unknown rule id still gets a diagnostic with its file and line.
+    """
     diagnostics: list[Diagnostic] = []
     by_file: dict[str, tuple[list[str], list[Ignore]]] = {}
-    for file in sorted({f.file for f in findings if f.resource is not None and f.file}):
+    # Per file, the ignores by rule id: each finding looks only at those naming its rule.
+    by_rule: dict[str, dict[str, list[Ignore]]] = {}
+    with_findings = {f.file for f in findings if f.resource is not None and f.file}
+    for file in sorted(with_findings | set(files)):
         lines = _read_lines(root, file)
         if lines is None:
             continue
-        ignores = parse_ignores("\n".join(lines), file)
+        ignores = _with_unknown_ids(parse_ignores("\n".join(lines), file), known_rules)
         if ignores:
             by_file[file] = (lines, ignores)
+            rules = by_rule[file] = {}
+            for ignore in ignores:
+                for rule_id in ignore.rule_ids:
+                    rules.setdefault(rule_id, []).append(ignore)
     result: list[Finding] = []
     refused: dict[tuple[str, int], str] = {}
     for finding in findings:
@@ -130,10 +162,10 @@ def apply_inline_ignores(
         if entry is None or finding.resource is None:
             result.append(finding)
             continue
-        lines, ignores = entry
+        lines = entry[0]
         suppression = None
-        for ignore in ignores:
-            if finding.rule_id not in ignore.rule_ids or not _covers(ignore, finding, lines):
+        for ignore in by_rule[finding.file].get(finding.rule_id, ()):
+            if not _covers(ignore, finding, lines):
                 continue
             why_not = _why_not(ignore, finding.rule_id, today, ignorable)
             if why_not is not None:

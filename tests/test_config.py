@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import run_cli
 
 from sovlint.config import (
     ClusterLocation,
@@ -226,12 +227,13 @@ def test_unknown_nested_key_names_its_path() -> None:
 
 
 def test_unknown_builtin_rule_is_an_error() -> None:
-    with pytest.raises(ConfigError, match=r"^config \.sovlint\.yaml: unknown key 'rules\.SOV009'"):
+    with pytest.raises(ConfigError,
+                       match=r"^config \.sovlint\.yaml: unknown rule id 'rules\.SOV009'"):
         parse_config({"rules": {"SOV009": "off"}}, ".sovlint.yaml", ".")
 
 
 def test_custom_rule_id_must_not_start_with_sov() -> None:
-    with pytest.raises(ConfigError, match=r"unknown key 'rules\.SOVEREIGN'"):
+    with pytest.raises(ConfigError, match=r"unknown rule id 'rules\.SOVEREIGN'"):
         parse_config({"rules": {"SOVEREIGN": "off"}}, ".sovlint.yaml", ".")
 
 
@@ -385,3 +387,12 @@ def test_command_line_opa_url_overrides_the_file() -> None:
 def test_command_line_override_with_unknown_profile_is_an_error() -> None:
     with pytest.raises(ConfigError, match=r"^command line: '--profile': expected one of"):
         with_overrides(Config(), profile="strict")
+
+
+def test_unknown_rule_id_in_rules_names_the_closest_ids(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / ".sovlint.yaml").write_text("rules:\n  SOV01: off\n")
+    result = run_cli("scan", str(tmp_path), cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "unknown rule id 'rules.SOV01'" in result.output
+    assert "did you mean SOV001" in result.output

@@ -9,7 +9,8 @@ from typing import Any
 
 from helpers import run_cli
 
-from sovlint.suppress import parse_ignore
+from sovlint.model import Finding
+from sovlint.suppress import apply_inline_ignores, parse_ignore
 
 US_BUCKET = """\
 provider "aws" {
@@ -120,3 +121,62 @@ def test_unreadable_baseline_is_a_usage_error(tmp_path: Path) -> None:
                      cwd=tmp_path)
     assert result.exit_code == 2
     assert "cannot read baseline" in result.stderr
+
+
+def test_unknown_rule_id_in_ignore_is_a_diagnostic_with_file_and_line(tmp_path: Path) -> None:
+    report = scan(tmp_path, US_BUCKET % "# sovlint:ignore SOV01 -- typo")
+    assert report["findings"][0]["suppressed"] is False
+    [diagnostic] = [d for d in report["diagnostics"] if "unknown rule id SOV01" in d["message"]]
+    assert diagnostic["file"] == "main.tf"
+    assert "main.tf:5" in diagnostic["message"]
+
+
+def _finding(rule_id: str, line: int, end_line: int) -> Finding:
+    return Finding(rule_id=rule_id, rule_name="r", severity="high", message="m",
+                   resource=f"x.b{line}", resource_type="x", file="main.tf", line=line,
+                   end_line=end_line)
+
+
+def test_unknown_rule_id_in_a_file_without_findings_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "other.tf").write_text('# sovlint:ignore SOV0003 -- typo\n'
+                                        'resource "aws_s3_bucket" "logs" {\n'
+                                        '  bucket = "logs"\n  region = "eu-west-3"\n}\n')
+    report = scan(tmp_path, US_BUCKET % "")
+    [diagnostic] = [d for d in report["diagnostics"] if "SOV0003" in d["message"]]
+    assert diagnostic["file"] == "other.tf"
+    assert diagnostic["line"] == 1
+    assert "did you mean SOV003" in diagnostic["message"]
+
+
+def test_an_ignore_with_one_unknown_id_suppresses_nothing(tmp_path: Path) -> None:
+    report = scan(tmp_path, US_BUCKET % "# sovlint:ignore SOV001,SOV01 -- typo in the second")
+    assert not any(f["suppressed"] for f in report["findings"])
+
+
+def test_a_known_custom_rule_id_is_not_unknown(tmp_path: Path) -> None:
+    finding = _finding("HDS001", 2, 2)
+    (tmp_path / "main.tf").write_text("# sovlint:ignore HDS001 -- custom\nresource {}\n")
+    _, notes = apply_inline_ignores([finding], tmp_path, datetime.date(2026, 1, 1),
+                                    lambda _: True, known_rules={"SOV001", "HDS001"},
+                                    files=["main.tf"])
+    assert notes == []
+    _, notes = apply_inline_ignores([finding], tmp_path, datetime.date(2026, 1, 1),
+                                    lambda _: True, known_rules={"SOV001"}, files=["main.tf"])
+    assert [n.line for n in notes] == [1]
+    assert "unknown rule id HDS001" in notes[0].message
+
+
+def test_ignores_are_matched_per_rule_not_against_every_ignore(tmp_path: Path) -> None:
+    # 5,000 blocks, each with its own ignore: every finding is suppressed by the ignore
+    # above it and no other (the matcher indexes ignores by file and rule id).
+    count = 5_000
+    rows = []
+    for n in range(count):
+        rows += [f"# sovlint:ignore SOV001 -- synthetic {n}", f'resource "x" "b{n}" {{', "}"]
+    (tmp_path / "main.tf").write_text("\n".join(rows) + "\n")
+    findings = [_finding("SOV001", 3 * n + 2, 3 * n + 3) for n in range(count)]
+    result, notes = apply_inline_ignores(findings, tmp_path, datetime.date(2026, 1, 1),
+                                         lambda _: True, known_rules={"SOV001"})
+    assert notes == []
+    assert [f.suppression.line for f in result if f.suppression] == [3 * n + 1
+                                                                       for n in range(count)]
