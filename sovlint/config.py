@@ -45,6 +45,7 @@ _PYPROJECT_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*sovlint\s*[\].]", re.MULTIL
 
 _TOP_KEYS = (
     "profile", "allow", "scope", "rules", "fail_on", "exclude", "policies", "kubernetes", "opa",
+    "terraform",
     "resource_types",
 )
 _ALLOW_KEYS = ("countries", "providers", "registries")
@@ -53,6 +54,8 @@ _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
 _CLUSTER_KEYS = ("provider", "region", "terraform")
 _OPA_KEYS = ("url", "timeout")
+_TERRAFORM_KEYS = ("unread_modules",)
+UNREAD_MODULE_MODES = ("finding", "diagnostic")
 # A trusted configuration file outside the repository, e.g. set by the CI job.
 TRUSTED_CONFIG_ENV = "SOVLINT_CONFIG"
 TRUST_HINT = "pass it with --config, name it in $SOVLINT_CONFIG, or use --trust-repo-config"
@@ -110,6 +113,10 @@ class Config:
     # type globs (Terraform types, azapi ARM types, Kubernetes kinds) that override the catalogue.
     control_plane_types: tuple[str, ...] = ()
     data_bearing_types: tuple[str, ...] = ()
+    # `terraform.unread_modules`: "finding" (SOV004 on a module call whose source was not
+    # read) or "diagnostic" (a note per call, for teams that scan before `terraform init`).
+    # SOV001 on a call whose argument names a place outside stays a finding either way.
+    unread_modules: str = "finding"
 
 
 # --- finding and loading ---------------------------------------------------------------------
@@ -303,6 +310,12 @@ def restrict_repository_config(config: Config, repository: Path) -> Config:
                         f"{default}): a configuration inside the scanned repository may not "
                         f"lower the gate ({TRUST_HINT}, or give --fail-on)"))
         changes["fail_on"] = default
+    if config.unread_modules != Config().unread_modules:
+        refused.append(("terraform.unread_modules", "terraform.unread_modules: "
+                        f"{config.unread_modules} not applied (unread module calls stay "
+                        "findings): a configuration inside the scanned repository may not "
+                        f"lower what the gate reports ({TRUST_HINT})"))
+        changes["unread_modules"] = Config().unread_modules
     changes["refused"] = (*config.refused, *refused)
     return replace(config, **changes)
 
@@ -334,6 +347,7 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
     cluster = check.mapping(kubernetes.get("cluster", {}), "kubernetes.cluster", _CLUSTER_KEYS)
     opa = check.mapping(top.get("opa", {}), "opa", _OPA_KEYS)
     types = check.mapping(top.get("resource_types", {}), "resource_types", _RESOURCE_TYPE_KEYS)
+    terraform = check.mapping(top.get("terraform", {}), "terraform", _TERRAFORM_KEYS)
 
     profile = check.choice(top.get("profile", "sovereign"), "profile", tuple(sorted(PROFILES)))
     countries = check.strings(
@@ -367,6 +381,8 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
                                           "resource_types.control_plane"),
         data_bearing_types=check.strings(types.get("data_bearing", []),
                                          "resource_types.data_bearing"),
+        unread_modules=check.choice(terraform.get("unread_modules", "finding"),
+                                    "terraform.unread_modules", UNREAD_MODULE_MODES),
     )
 
 

@@ -278,6 +278,23 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched())
 
 
+def _lower_unread_modules(findings: list[Finding], out: _Collected) -> list[Finding]:
+    """`terraform.unread_modules: diagnostic`: SOV004 on a module call whose source was not
+    read becomes a note on the call, never nothing. SOV001 (an argument naming a place
+    outside the allowed countries) stays a finding."""
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.rule_id == "SOV004" and finding.resource_type == "module":
+            where = f" (root {finding.root})" if finding.root not in (None, "", ".") else ""
+            message = finding.message.removeprefix(f"{finding.resource}: ")
+            out.diagnostics.append(Diagnostic(
+                finding.file, f"{finding.resource}{where}: not checked (SOV004, lowered by "
+                f"terraform.unread_modules): {message}", finding.line))
+        else:
+            kept.append(finding)
+    return kept
+
+
 # In a worker process: what evaluating a root needs (set once, when the worker starts) and
 # the files parsed by earlier jobs of the same scan, reused.
 _worker_inputs: _RootInputs | None = None
@@ -1044,6 +1061,8 @@ def _scan(
     report(f"{len(resources)} resources; evaluating policies")
     denies = engine.evaluate(policy_input(resources, errors, config))
     findings = findings_from_denies(denies, engine.rules(), resources, config)
+    if config.unread_modules == "diagnostic":
+        findings = _lower_unread_modules(findings, out)
     findings, ignore_notes = apply_inline_ignores(
         findings, root, options.today or datetime.date.today(),
         lambda rule_id: rule_ignorable(config, rule_id),

@@ -257,3 +257,63 @@ def test_a_global_argument_does_not_locate_an_unread_module(tmp_path: Path) -> N
     rules = rules_on(document, "module.vpc")
     assert "SOV005" not in rules
     assert "was not read" in rules["SOV004"]
+
+
+REMOTE_CALLS = (
+    'module "net" {\n'
+    '  source = "git::https://example.com/net.git?ref=v1"\n'
+    '}\n'
+    'module "db" {\n'
+    '  source = "GoogleCloudPlatform/sql-db/google//modules/mysql"\n'
+    '  region = "us-central1"\n'
+    '}\n')
+
+
+def test_unread_modules_lowered_to_a_diagnostic_by_a_trusted_config(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(REMOTE_CALLS)
+    (tmp_path / "ci.yaml").write_text("terraform:\n  unread_modules: diagnostic\n")
+
+    code, document = scan_json(".", "--config", "ci.yaml", cwd=tmp_path)
+
+    assert "SOV004" not in rules_on(document, "module.net")
+    [note] = [d for d in document["diagnostics"] if "lowered" in d["message"]]
+    assert (note["file"], note["line"]) == ("main.tf", 1)
+    assert note["message"].startswith("module.net: not checked (SOV004, lowered by "
+                                      "terraform.unread_modules): ")
+    assert "git::https://example.com/net.git?ref=v1" in note["message"]
+    # An argument naming a place outside is a known violation, not an unknown: it stays.
+    assert "us-central1" in rules_on(document, "module.db")["SOV001"]
+    assert code == 1
+
+
+def test_unread_modules_only_call_lowered_passes_with_notes(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(REMOTE_CALLS.split("module \"db\"")[0])
+    (tmp_path / "ci.yaml").write_text("terraform:\n  unread_modules: diagnostic\n")
+
+    code, document = scan_json(".", "--config", "ci.yaml", cwd=tmp_path)
+
+    assert code == 0
+    assert any("module.net" in d["message"] for d in document["diagnostics"])
+
+
+def test_repository_config_may_not_lower_unread_modules(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(REMOTE_CALLS)
+    (tmp_path / ".sovlint.yaml").write_text("terraform:\n  unread_modules: diagnostic\n")
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    assert code == 1
+    assert "terraform init" in rules_on(document, "module.net")["SOV004"]
+    assert any("terraform.unread_modules: diagnostic not applied" in d["message"]
+               for d in document["diagnostics"])
+
+
+def test_unread_modules_setting_is_validated(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    (tmp_path / "ci.yaml").write_text("terraform:\n  unread_modules: silent\n")
+
+    result = run_cli("scan", ".", "--config", "ci.yaml", "--no-cache", cwd=tmp_path)
+
+    assert result.exit_code == 2
+    assert "terraform.unread_modules" in result.output
+    assert "finding, diagnostic" in result.output
