@@ -205,7 +205,8 @@ def test_unknown_top_level_key_names_the_key_and_the_accepted_keys() -> None:
 
     assert str(error.value) == (
         "config .sovlint.yaml: unknown key 'scpoe' (expected one of: allow, exclude, fail_on, "
-        "kubernetes, opa, policies, profile, resource_types, rules, scope; did you mean 'scope'?)"
+        "kubernetes, opa, policies, profile, resource_types, rules, scope, terraform; "
+        "did you mean 'scope'?)"
     )
 
 
