@@ -27,6 +27,11 @@ REASON_TERRAFORM_TEMPLATE = "Terraform template, a templatefile() input"
 REASON_JSONC = "JSON with comments or trailing commas, editor or devcontainer settings"
 REASON_JSON_LINES = "JSON Lines"
 REASON_NOT_MANIFEST = "neither a Kubernetes manifest nor a Terraform plan"
+# Reasons for files skipped without a parse attempt, or for what a reference says of them.
+SKIP_FILE_TYPE = "not an infrastructure file type"
+SKIP_HELM_TEMPLATE = "Helm chart template (the chart is rendered, or reported)"
+SKIP_REPLACED_BY_TOFU = "a .tf file a .tofu file of the same name replaces"
+SKIP_TERRAFORM_FILE_INPUT = "read by a Terraform file() or templatefile() call"
 
 
 def looks_like_input(text: str, is_json: bool) -> bool:

@@ -407,6 +407,8 @@ class ScanResult:
     fail_on: Severity
     skipped_files: int = 0
     excluded_files: int = 0
+    # Skipped files by reason (SPEC §2 "not input"), most frequent first; sums to skipped_files.
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
     # Custom rules the scan evaluated (built-in rules are described by sovlint's own docs).
     custom_rules: tuple[RuleDescription, ...] = ()
     # Absolute directories: the one report paths are relative to, and the first scanned

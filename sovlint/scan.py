@@ -30,6 +30,13 @@ from sovlint.config import (
 from sovlint.discover import Discovery, discover, read_input_text
 from sovlint.engine import Deny, PolicyEngine
 from sovlint.engine.metadata import BUILTIN_ID_RE, RuleMetadata
+from sovlint.inputs import (
+    REASON_NOT_MANIFEST,
+    SKIP_FILE_TYPE,
+    SKIP_HELM_TEMPLATE,
+    SKIP_REPLACED_BY_TOFU,
+    SKIP_TERRAFORM_FILE_INPUT,
+)
 from sovlint.model import (
     SEVERITIES,
     Diagnostic,
@@ -57,7 +64,7 @@ from sovlint.normalise.terraform import (
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
 from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
-from sovlint.terraform.loader import TerraformLoader, configuration_files
+from sovlint.terraform.loader import FileReference, TerraformLoader, configuration_files
 from sovlint.terraform.syntax import ConfigFile, Literal
 
 if TYPE_CHECKING:
@@ -87,6 +94,14 @@ class _Collected:
     scanned: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
     skip_reasons: dict[str, list[str]] = field(default_factory=dict)  # reason -> files
+    # Every skipped file's reason (a SKIP_* label), for the summary's count per reason.
+    skip_why: dict[str, str] = field(default_factory=dict)
+    # Files Terraform's file()/templatefile() calls read: not input (SPEC §2).
+    file_references: list[FileReference] = field(default_factory=list)
+
+    def skip(self, display: str, why: str) -> None:
+        self.skipped.add(display)
+        self.skip_why.setdefault(display, why)
     # Root module directory -> the resources its HCL gave (a plan of that directory replaces
     # them, and maps its findings back to their HCL lines).
     terraform_roots: dict[Path, list[Resource]] = field(default_factory=dict)
@@ -247,6 +262,7 @@ class _RootResult:
     failed: bool = False  # an internal error: `errors` says which, nothing else is kept
     # Files the evaluation read (its own and its modules'), with their parse errors.
     files: list[tuple[str, ParseError | None]] = field(default_factory=list)
+    file_references: list[FileReference] = field(default_factory=list)
 
 
 def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles) -> _RootResult:
@@ -275,7 +291,8 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     root = _display(directory, inputs.root)
     resources = [resource.with_root(root) for resource in resources]
     # Errors of variable files, and of the module files the loader read.
-    return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched())
+    return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched(),
+                       file_references=loaded.file_references)
 
 
 def _lower_unread_modules(findings: list[Finding], out: _Collected) -> list[Finding]:
@@ -443,6 +460,7 @@ def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
                 continue  # evaluated in its callers' context (SPEC §4.1 "Roots")
             files.update(result.files)
             out.errors.extend(result.errors)
+            out.file_references.extend(result.file_references)
             if result.failed:
                 continue
             out.diagnostics.extend(result.diagnostics)
@@ -454,7 +472,8 @@ def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
                 out.errors.append(error)
         for item in discovery.of_kind("tfvars"):
             out.scanned.add(_display(item.path, root))
-        out.skipped.update(_replaced_by_tofu(discovery, root))
+        for display in _replaced_by_tofu(discovery, root):
+            out.skip(display, SKIP_REPLACED_BY_TOFU)
     return finish
 
 
@@ -671,7 +690,7 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
             streams.append(_Stream(display, parse_json_document(text, display), text,
                                    is_json=True))
         elif _certainly_not_manifest(text):
-            out.skipped.add(display)  # not parsed, and its text is not kept
+            out.skip(display, REASON_NOT_MANIFEST)  # not parsed, and its text is not kept
         else:
             streams.append(_Stream(display, parse_yaml_stream(text, display), text))
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
@@ -687,7 +706,7 @@ def _certainly_not_manifest(text: str) -> bool:
     """YAML with no top-level `kind` key (test recordings, CI files, values) is skipped
     without a parse; a template is still parsed, so that an unparseable one is skipped with
     its reason as before."""
-    from sovlint.inputs import REASON_NOT_MANIFEST, skip_reason
+    from sovlint.inputs import skip_reason
     from sovlint.parsers.yamldocs import may_hold_manifest
 
     return not may_hold_manifest(text) and skip_reason(text, False) == REASON_NOT_MANIFEST
@@ -704,14 +723,23 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
         _scan_plan(text, display, out, directory, root, options)
     cluster_provider, cluster_region = _cluster_location(config, out)
     unpinned_without_cluster = False
+    read_by_terraform = _FileReads(out.file_references, root)
     for stream in manifests.streams:
+        reference = read_by_terraform.of(stream.display)
+        if reference is not None and (reference.function == "templatefile"
+                                      or (stream.parsed.errors and not stream.origins)):
+            # A template Terraform renders, or a file it reads that is not YAML as it
+            # stands: input of the Terraform, checked there, not a manifest.
+            out.skip(stream.display, SKIP_TERRAFORM_FILE_INPUT)
+            continue
         objects = kubernetes_objects(stream.parsed)
         if stream.parsed.errors and not objects and _skip_non_input(stream, out):
             continue
         if stream.parsed.errors:
             out.errors.extend(stream.parsed.errors)
         if not objects and not stream.parsed.errors:
-            out.skipped.add(stream.display)  # YAML that is not Kubernetes (CI, values.yaml)
+            # YAML or JSON that is not Kubernetes (CI files, values.yaml)
+            out.skip(stream.display, REASON_NOT_MANIFEST)
             continue
         out.scanned.add(stream.display)
         sources = helm_sources(stream.text) if "# Source:" in stream.text else []
@@ -730,7 +758,7 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
             "", "kubernetes: the cluster location is not configured (kubernetes.cluster in "
             ".sovlint.yaml); workloads that are not pinned to a region are not judged"))
     for item in discovery.of_kind("helm-template"):
-        out.skipped.add(_display(item.path, root))
+        out.skip(_display(item.path, root), SKIP_HELM_TEMPLATE)
 
 
 def _skip_non_input(stream: _Stream, out: _Collected) -> bool:
@@ -747,9 +775,46 @@ def _skip_non_input(stream: _Stream, out: _Collected) -> bool:
     reason = skip_reason(stream.text, stream.is_json)
     if reason is None:
         return False
-    out.skipped.add(stream.display)
+    out.skip(stream.display, reason)
     out.skip_reasons.setdefault(reason, []).append(stream.display)
     return True
+
+
+class _FileReads:
+    """Which scanned files Terraform's file()/templatefile() calls read."""
+
+    def __init__(self, references: Sequence[FileReference], root: Path) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.exact: dict[str, FileReference] = {}
+        self.patterns: list[tuple[re.Pattern[str], FileReference]] = []
+        for reference in references:
+            if "*" in reference.path:
+                regex = "".join("[^/]*" if part == "*" else re.escape(part)
+                                for part in re.split(r"(\*)", reference.path))
+                self.patterns.append((re.compile(regex + r"\Z"), reference))
+            else:
+                self.exact.setdefault(os.path.realpath(reference.path), reference)
+
+    def of(self, display: str) -> FileReference | None:
+        if not self.exact and not self.patterns:
+            return None
+        path = os.path.realpath(self.root / display)
+        found = self.exact.get(path)
+        if found is None:
+            found = next((ref for pattern, ref in self.patterns if pattern.match(path)), None)
+        return found
+
+
+def _skip_counts(out: _Collected, root: Path) -> dict[str, int]:
+    """How many files were skipped, by reason; a file Terraform reads counts as that."""
+    reads = _FileReads(out.file_references, root)
+    counts: dict[str, int] = {}
+    for display in sorted(out.skipped - out.scanned):
+        why = out.skip_why.get(display, SKIP_FILE_TYPE)
+        if why != SKIP_TERRAFORM_FILE_INPUT and reads.of(display) is not None:
+            why = SKIP_TERRAFORM_FILE_INPUT
+        counts[why] = counts.get(why, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _note_non_inputs(out: _Collected) -> None:
@@ -1047,7 +1112,7 @@ def _scan(
 
         out.resources = link_storage_classes(attach_configmaps(out.resources))
     for item in discovery.of_kind("other"):
-        out.skipped.add(_display(item.path, root))
+        out.skip(_display(item.path, root), SKIP_FILE_TYPE)
     resources = propagate_scope(apply_scope(
         apply_type_overrides(
             sorted(out.resources, key=lambda r: (r.source.file, r.source.line, r.address)),
@@ -1083,6 +1148,7 @@ def _scan(
         diagnostics=tuple(diagnostics),
         fail_on=config.fail_on,
         skipped_files=len(out.skipped - out.scanned),
+        skipped_by_reason=_skip_counts(out, root),
         excluded_files=len(discovery.excluded),
         custom_rules=custom_rule_descriptions(engine.rules(), config),
         display_root=str(root),

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,9 +102,18 @@ def _covers(ignore: Ignore, finding: Finding, lines: Sequence[str]) -> bool:
     return all(_COMMENT_LINE.match(row) for row in between)
 
 
+# Ignores are looked for in files the scan read; a bigger file was refused by its parser.
+_MAX_IGNORE_FILE_BYTES = 64 * 1024 * 1024
+
+
 def _read_lines(root: Path, file: str) -> list[str] | None:
+    """The lines of a regular file (never a FIFO or device: opening one would block)."""
+    path = root / file
     try:
-        return (root / file).read_text(encoding="utf-8-sig").splitlines()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_IGNORE_FILE_BYTES:
+            return None
+        return path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
 

@@ -38,6 +38,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "errors": len(result.errors),
             "passed": result.passed,
             "skipped_files": result.skipped_files,
+            "skipped_by_reason": dict(result.skipped_by_reason),
             "excluded_files": result.excluded_files,
         },
         "findings": [_finding(finding) for finding in findings],

@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sovlint.inputs import (
+    REASON_GO_TEMPLATE,
+    REASON_JSON_LINES,
+    REASON_JSONC,
+    REASON_NOT_MANIFEST,
+    REASON_TERRAFORM_TEMPLATE,
+    SKIP_FILE_TYPE,
+    SKIP_HELM_TEMPLATE,
+    SKIP_REPLACED_BY_TOFU,
+    SKIP_TERRAFORM_FILE_INPUT,
+)
 from sovlint.model import SEVERITIES, Diagnostic, Finding, ScanResult, Severity, severity_rank
 from sovlint.report import sorted_diagnostics
 
@@ -93,7 +104,9 @@ def _summary(result: ScanResult, paint: _Painter) -> str:
         parts.append(f"{hidden} suppressed")
     parts.append(_plural(result.files, "file"))
     if result.skipped_files:
-        parts.append(f"{result.skipped_files} skipped (not IaC)")
+        reasons = ", ".join(f"{count} {_SKIP_LABELS.get(reason, reason)}"
+                            for reason, count in result.skipped_by_reason.items())
+        parts.append(f"{result.skipped_files} skipped ({reasons or 'not IaC'})")
     if result.excluded_files:
         parts.append(f"{result.excluded_files} excluded")
     parts.append(_plural(len(result.resources), "resource"))
@@ -101,6 +114,20 @@ def _summary(result: ScanResult, paint: _Painter) -> str:
         paint("passed", _PASSED_STYLE) if result.passed else paint("failed", _FAILED_STYLE)
     )
     return f"{', '.join(parts)} — {verdict} (fail-on: {result.fail_on})"
+
+
+# Short forms of the skip reasons (sovlint.inputs) for the summary line.
+_SKIP_LABELS = {
+    SKIP_FILE_TYPE: "not IaC",
+    REASON_NOT_MANIFEST: "not a manifest or plan",
+    SKIP_TERRAFORM_FILE_INPUT: "read by Terraform file()/templatefile()",
+    SKIP_HELM_TEMPLATE: "Helm template",
+    SKIP_REPLACED_BY_TOFU: "replaced by .tofu",
+    REASON_GO_TEMPLATE: "Go template",
+    REASON_TERRAFORM_TEMPLATE: "Terraform template",
+    REASON_JSONC: "JSON with comments",
+    REASON_JSON_LINES: "JSON Lines",
+}
 
 
 class _Painter:

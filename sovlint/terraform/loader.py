@@ -31,7 +31,9 @@ from sovlint.terraform.syntax import (
     Index,
     Literal,
     ObjectExpr,
+    Template,
     TupleExpr,
+    calls_in_body,
     reference_text,
     resource_references,
     variable_references,
@@ -113,6 +115,24 @@ class UnreadModule:
     why: str = ""  # why it was not read, when not for want of `terraform init`
 
 
+# Functions that read a file of the module (SPEC §2: what they read is not input).
+FILE_READERS = frozenset({
+    "file", "templatefile", "filebase64", "filemd5", "filesha1", "filesha256", "filesha512",
+    "filebase64sha256", "filebase64sha512",
+})
+
+
+@dataclass(frozen=True)
+class FileReference:
+    """A file a `file()` or `templatefile()` call reads. `path` is absolute and normalised;
+    parts of it that are not known statically (`${each.key}`) are `*`."""
+
+    path: str
+    function: str
+    file: str  # the Terraform file of the call, as reported
+    line: int
+
+
 @dataclass
 class LoadedConfiguration:
     resources: list[ResourceInstance] = field(default_factory=list)
@@ -122,6 +142,7 @@ class LoadedConfiguration:
     errors: list[ParseError] = field(default_factory=list)
     module_dirs: set[str] = field(default_factory=set)  # every directory loaded as a child
     files: list[str] = field(default_factory=list)
+    file_references: list[FileReference] = field(default_factory=list)
 
 
 @dataclass
@@ -619,6 +640,8 @@ class TerraformLoader:
         self._types_cache: dict[int, set[str]] = {}
         self._remote_modules: dict[str, str] | None = None
         self._instances: list[_ModuleInstance] = []
+        self._file_calls: dict[int, list[tuple[str, Call]]] = {}
+        self._file_references: set[FileReference] = set()
 
     # --- files ------------------------------------------------------------------------
     def display(self, path: Path) -> str:
@@ -680,10 +703,13 @@ class TerraformLoader:
             str(self.root),))
         self._collect(instance)
         self.result.backend = self._backend(config)
+        self.result.file_references = sorted(self._file_references,
+                                             key=lambda r: (r.path, r.file, r.line))
         return self.result
 
     def _collect(self, instance: _ModuleInstance) -> None:
         self._instances.append(instance)
+        self._record_file_reads(instance)
         for block in instance.config.resources:
             self._collect_resource(instance, block)
         for call in instance.config.module_calls:
@@ -691,6 +717,36 @@ class TerraformLoader:
         for _, children in sorted(instance.child_instances.items()):
             for child_instance in children:
                 self._collect(child_instance)
+
+    def _file_calls_of(self, config: ModuleConfig) -> list[tuple[str, Call]]:
+        calls = self._file_calls.get(id(config))
+        if calls is None:
+            calls = []
+            blocks = (*config.resources, *config.module_calls, *config.outputs.values(),
+                      *config.providers)
+            for block in blocks:
+                calls += [(config.file_of(block), call)
+                          for call in calls_in_body(block.body, FILE_READERS)]
+            for attribute in config.locals.values():
+                body = Body(attributes={attribute.name: attribute})
+                calls += [(config.block_files.get(id(attribute), ""), call)
+                          for call in calls_in_body(body, FILE_READERS)]
+            self._file_calls[id(config)] = calls
+        return calls
+
+    def _record_file_reads(self, instance: _ModuleInstance) -> None:
+        """The files this instance's `file()`/`templatefile()` calls read, by path (with `*`
+        for what is not known statically), so that the scan skips them as not input."""
+        for file, call in self._file_calls_of(instance.config):
+            if not call.args:
+                continue
+            path = _path_pattern(call.args[0], instance.scope)
+            if path is None:
+                continue
+            if not os.path.isabs(path):
+                path = os.path.join(self.root, path)  # relative to where Terraform runs
+            self._file_references.add(FileReference(os.path.normpath(path), call.name,
+                                                    file, call.line))
 
     def _collect_resource(self, instance: _ModuleInstance, block: Block) -> None:
         mode = "data" if block.type == "data" else "managed"
@@ -952,6 +1008,26 @@ def _parse_cli_value(text: str, block: Block | None) -> Any:
         return evaluate(parse_expression(text), _literal_scope())
     except HclSyntaxError:
         return text
+
+
+def _path_pattern(expr: Expr, scope: Scope) -> str | None:
+    """A path argument as a string, parts not known statically as `*`; None when nothing of
+    it is known."""
+    value = evaluate(expr, scope)
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Unknown) or not isinstance(expr, Template):
+        return None
+    parts: list[str] = []
+    for part in expr.parts:
+        known = part if isinstance(part, str) else evaluate(part, scope)
+        if isinstance(known, (int, float)) and not isinstance(known, bool):
+            known = str(known)
+        text = known if isinstance(known, str) else "*"
+        if not parts or text != "*" or parts[-1] != "*":
+            parts.append(text)
+    pattern = "".join(parts)
+    return pattern if pattern.strip("*/") else None
 
 
 def evaluate_literal(expr: Expr) -> Any:

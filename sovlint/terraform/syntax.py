@@ -220,3 +220,25 @@ def variable_references(expr: Expr) -> list[str]:
         if name == "var" and path and path[0] not in found:
             found.append(path[0])
     return found
+
+
+def calls_in_body(body: Body, names: frozenset[str]) -> list[Call]:
+    """Every call of one of the named functions in a body and its nested blocks, in order
+    of appearance (line, then position in the expression tree)."""
+    found: list[Call] = []
+    bodies = [body]
+    while bodies:
+        current = bodies.pop()
+        stack: list[Any] = [attribute.expr for attribute in current.attributes.values()]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Call) and node.name in names:
+                found.append(node)
+            if isinstance(node, Expr):
+                for value in vars(node).values():
+                    if isinstance(value, (Expr, tuple)):
+                        stack.append(value)
+            elif isinstance(node, tuple):
+                stack.extend(item for item in node if isinstance(item, (Expr, tuple)))
+        bodies.extend(block.body for block in current.blocks)
+    return sorted(found, key=lambda call: call.line)

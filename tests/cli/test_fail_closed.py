@@ -317,3 +317,69 @@ def test_unread_modules_setting_is_validated(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "terraform.unread_modules" in result.output
     assert "finding, diagnostic" in result.output
+
+
+def test_files_terraform_reads_are_skipped_by_reason_not_sov000(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "main.tf").write_text(
+        'variable "names" {\n  default = ["a", "b"]\n}\n'
+        'resource "kubernetes_manifest" "app" {\n'
+        '  manifest = yamldecode(templatefile("${path.module}/templates/app.tpl.yaml", {}))\n'
+        '}\n'
+        'resource "local_file" "cert" {\n'
+        '  for_each = toset(var.names)\n'
+        '  content  = file("${path.module}/certs/${each.key}.json")\n'
+        '  filename = "out"\n'
+        '}\n')
+    # A template that claims to be a manifest and is not YAML as it stands: SOV000 before.
+    (tmp_path / "templates" / "app.tpl.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n"
+        "data:\n%{ for k, v in data ~}\n  ${k}: [${v}\n%{ endfor ~}\n")
+    (tmp_path / "templates" / "app.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n"
+        "data:\n%{ for k, v in data ~}\n  ${k}: [${v}\n%{ endfor ~}\n")
+    (tmp_path / "certs" / "a.json").write_text('{"apiVersion": "v1", "kind": "Secret",}\n')
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    # templates/app.yaml is read by nobody: it claims to be a manifest and stays SOV000.
+    assert [e["file"] for e in document["errors"]] == ["templates/app.yaml"]
+    reasons = document["summary"]["skipped_by_reason"]
+    assert reasons["read by a Terraform file() or templatefile() call"] == 2
+    assert sum(reasons.values()) == document["summary"]["skipped_files"]
+    assert code == 1
+
+
+def test_a_manifest_terraform_reads_with_file_is_still_scanned(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "kubectl_manifest" "pvc" {\n'
+        '  yaml_body = file("pvc.yaml")\n'
+        '}\n')
+    (tmp_path / "pvc.yaml").write_text(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n"
+        "spec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n")
+
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert document["summary"]["files"] == 2  # main.tf and pvc.yaml, read as a manifest
+    assert document["summary"]["resources"] == 2
+    assert "read by a Terraform file() or templatefile() call" not in (
+        document["summary"]["skipped_by_reason"])
+
+
+def test_summary_accounts_for_every_file_by_reason(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# docs\n")
+    (tmp_path / ".gitlab-ci.yml").write_text("stages: [test]\n")
+    (tmp_path / "events.json").write_text('{"a": 1}\n{"b": 2}\n')
+    (tmp_path / "main.tf").write_text("")
+
+    result = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+    _, document = scan_json(".", cwd=tmp_path)
+
+    assert document["summary"]["skipped_by_reason"] == {
+        "JSON Lines": 1,
+        "neither a Kubernetes manifest nor a Terraform plan": 1,
+        "not an infrastructure file type": 1,
+    }
+    assert "3 skipped (1 JSON Lines, 1 not a manifest or plan, 1 not IaC)" in result.output

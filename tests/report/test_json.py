@@ -50,7 +50,7 @@ def test_summary_counts_unsuppressed_findings_separately() -> None:
 
     assert document["summary"] == {
         "files": 12, "resources": 0, "findings": 2, "suppressed": 1, "errors": 1, "passed": False,
-        "skipped_files": 0, "excluded_files": 0,
+        "skipped_files": 0, "skipped_by_reason": {}, "excluded_files": 0,
     }
 
 
