@@ -19,7 +19,7 @@ from typing import Any
 
 from sovlint.engine import Deny, PolicyError, deny_from_object
 from sovlint.engine.metadata import RuleMetadata, check_metadata, package_of, read_metadata
-from sovlint.engine.regoworker import Limits, evaluate_bounded
+from sovlint.engine.regoworker import Limits, RegoWorker, limits_from_environment
 from sovlint.jsontext import compact
 
 RULES_ROOT = "data.sovlint.rules"
@@ -113,8 +113,8 @@ class RegoEngine:
     """Compiled policies, evaluated in one batched query per scan.
 
     With custom policies, every evaluation runs in a watchdog process within `limits`
-    (engine/regoworker.py): one query per package, so that a crash or an exceeded limit
-    names the package's file."""
+    (default: from the environment, engine/regoworker.py): one query per package, so that a
+    crash or an exceeded limit names the package's file."""
 
     def __init__(self, directories: Sequence[Path], *, tests: bool = False,
                  limits: Limits | None = None) -> None:
@@ -129,7 +129,8 @@ class RegoEngine:
         custom_files: set[str] = set()
         custom_packages: set[str] = set()
         builtin_packages: set[str] = set()
-        self._limits = limits or Limits()
+        self._limits = limits or limits_from_environment()
+        self._worker: RegoWorker | None = None
         self._sources: list[tuple[str, str]] = []
         self._package_files: dict[str, str] = {}
         by_package: dict[str, RuleMetadata] = {}
@@ -194,8 +195,12 @@ class RegoEngine:
         """Every custom package on an input without resources, each its own query, then every
         rule: in the watchdog process, so a crash or an endless evaluation is a clear error."""
         queries = [*(f"data.{package}" for package in custom_packages), RULES_ROOT]
-        evaluate_bounded(self._sources, queries, json.dumps(EMPTY_INPUT), self._limits,
-                         self._package_files)
+        self._bounded_worker().evaluate(queries, json.dumps(EMPTY_INPUT))
+
+    def _bounded_worker(self) -> RegoWorker:
+        if self._worker is None:
+            self._worker = RegoWorker(self._sources, self._limits, self._package_files)
+        return self._worker
 
     def _rule_queries(self) -> list[str]:
         """One query per package directly under data.sovlint.rules (nested packages are
@@ -211,6 +216,11 @@ class RegoEngine:
 
     def rules(self) -> dict[str, RuleMetadata]:
         return dict(self._rules)
+
+    def close(self) -> None:
+        """End the watchdog process, if any (it also ends when this process exits)."""
+        if self._worker is not None:
+            self._worker.close()
 
     def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
         if self.bounded:
@@ -228,9 +238,8 @@ class RegoEngine:
         return denies
 
     def _evaluate_bounded(self, input_document: dict[str, Any]) -> list[Deny]:
-        results = evaluate_bounded(self._sources, self._rule_queries(),
-                                   compact(input_document, sort_keys=True), self._limits,
-                                   self._package_files)
+        results = self._bounded_worker().evaluate(self._rule_queries(),
+                                                  compact(input_document, sort_keys=True))
         denies: list[Deny] = []
         for _query, result in sorted(results.items()):
             for entry in result.get("result", []):

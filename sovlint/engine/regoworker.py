@@ -8,7 +8,7 @@ policies may come with the change under review (a repository configuration may n
 directories inside the tree), so they are evaluated in a child process:
 
 - its address space is capped (`setrlimit(RLIMIT_AS)`), and so is its CPU time;
-- the parent waits at most `timeout` seconds for the whole evaluation, then kills it;
+- the parent waits at most `timeout` seconds for each evaluation, then kills it;
 - one query per package, announced on stderr before it starts, so a crash, a timeout or an
   exhausted memory names the package and its file.
 
@@ -17,112 +17,215 @@ code (2) and no report, as for every policy that cannot be evaluated. Built-in p
 are evaluated in the scanning process (they are ours, and their input is bounded by the
 evaluation budgets).
 
-The child is `python -c` in an empty temporary directory (nothing of the scanned tree on
-`sys.path`); the request is one JSON line (policies, queries, limits) followed by the input.
+One process serves a `RegoEngine` for its whole life: the policies are compiled once, checked
+on an input without resources, then evaluated on the scan's input. It runs in isolated mode
+(`python -I`: no working directory, no user site, no PYTHON* variables) in an empty temporary
+directory, with the scanning process's import path and an environment without the parent's
+variables (no token, no `TF_VAR_*` value reaches it). Requests and answers are one JSON line
+each.
+
+The limits come from the environment of the person running sovlint, never from the scanned
+repository: `SOVLINT_REGO_TIMEOUT` (seconds) and `SOVLINT_REGO_MEMORY` (MiB).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sovlint.engine import PolicyError
 
-DEFAULT_TIMEOUT = 300.0  # seconds for one whole evaluation (50,000 resources take about 4 s)
+DEFAULT_TIMEOUT = 300.0  # seconds for one evaluation (50,000 resources take about 4 s)
 DEFAULT_MEMORY = 2 * 1024 ** 3  # bytes of address space (50,000 resources need about 700 MiB)
-_CHILD = "from sovlint.engine.regoworker import child_main; child_main()"
+TIMEOUT_ENV = "SOVLINT_REGO_TIMEOUT"
+MEMORY_ENV = "SOVLINT_REGO_MEMORY"
+_MIN_MEMORY_MIB = 256  # below this the interpreter and the engine cannot even start
+_CHILD = ("import sys, json; sys.path[:0] = json.loads(sys.argv[1]); "
+          "from sovlint.engine.regoworker import child_main; child_main()")
 _LIMIT = "evaluation limit exceeded"
+_KEPT_ENVIRONMENT = ("SYSTEMROOT", "LANG", "LC_ALL", "TZ")  # SYSTEMROOT: Windows needs it
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds of one watchdog evaluation."""
+    """Bounds of the watchdog: seconds per evaluation, bytes of address space."""
 
     timeout: float = DEFAULT_TIMEOUT
     memory: int = DEFAULT_MEMORY
 
 
-def evaluate_bounded(policies: Sequence[tuple[str, str]], queries: Sequence[str],
-                     input_json: str, limits: Limits,
-                     where: Mapping[str, str]) -> dict[str, Any]:
-    """The value of each query (JSON `result` of `eval_query_as_json`) over `input_json`.
-
-    `where` maps a query to the policy file it evaluates, for the messages. Raises
-    `PolicyError` for an engine error, a crash, a timeout or exhausted memory."""
-    header = json.dumps({"policies": [list(p) for p in policies], "queries": list(queries),
-                         "memory": limits.memory, "cpu": int(limits.timeout) + 1})
-    request = (header + "\n" + input_json).encode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="sovlint-rego-") as cwd:
-        process = subprocess.Popen(
-            [sys.executable, "-c", _CHILD], cwd=cwd, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_child_environment())
+def limits_from_environment(environment: Mapping[str, str] | None = None) -> Limits:
+    """The limits `SOVLINT_REGO_TIMEOUT` and `SOVLINT_REGO_MEMORY` set, else the defaults; a
+    value that is not a positive number is a `PolicyError` naming the variable."""
+    environment = os.environ if environment is None else environment
+    timeout, memory = DEFAULT_TIMEOUT, DEFAULT_MEMORY
+    text = environment.get(TIMEOUT_ENV, "").strip()
+    if text:
         try:
-            out, err = process.communicate(request, timeout=limits.timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            out, err = process.communicate()
-            query = _last_query(err)
-            raise PolicyError(f"{_name(query, where)}: {_LIMIT}: the Rego evaluation did not "
-                              f"finish within {limits.timeout:g} s") from None
-    if process.returncode != 0:
-        query = _last_query(err)
-        raise PolicyError(f"{_name(query, where)}: {_crash(process.returncode, limits, err)}")
-    try:
-        answer = json.loads(out)
-    except ValueError:
-        raise PolicyError("the Rego evaluation process answered something that is not JSON"
-                          ) from None
-    if "error" in answer:
-        error = answer["error"]
-        message = str(error.get("message", ""))
-        if error.get("memory"):
-            message = f"{_LIMIT}: more than {_mib(limits.memory)} of memory"
-        query = str(error.get("query", ""))
-        raise PolicyError(message if error.get("located") else f"{_name(query, where)}: {message}")
-    results: dict[str, Any] = answer["results"]
-    return results
+            timeout = float(text)
+        except ValueError:
+            timeout = -1.0
+        if not 0 < timeout < float("inf"):
+            raise PolicyError(f"{TIMEOUT_ENV}={text!r}: expected a positive number of seconds")
+    text = environment.get(MEMORY_ENV, "").strip()
+    if text:
+        if not text.isdigit() or int(text) < _MIN_MEMORY_MIB:
+            raise PolicyError(f"{MEMORY_ENV}={text!r}: expected a whole number of MiB, at "
+                              f"least {_MIN_MEMORY_MIB}")
+        memory = int(text) * 1024 ** 2
+    return Limits(timeout=timeout, memory=memory)
+
+
+class RegoWorker:
+    """A watchdog process holding compiled policies; `evaluate` runs queries over an input."""
+
+    def __init__(self, policies: Sequence[tuple[str, str]], limits: Limits,
+                 where: Mapping[str, str]) -> None:
+        self._limits = limits
+        self._where = dict(where)
+        self._policies: list[list[str]] | None = [list(p) for p in policies]
+        self._stderr: collections.deque[str] = collections.deque(maxlen=200)
+        self._last_query = ""
+        cwd = tempfile.mkdtemp(prefix="sovlint-rego-")
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _CHILD, json.dumps(_import_path())], cwd=cwd,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=_child_environment())
+        self._stop = weakref.finalize(self, _stop_process, self._process, cwd)
+        assert self._process.stderr is not None
+        self._stderr_reader = threading.Thread(target=self._read_stderr,
+                                               args=(self._process.stderr,), daemon=True)
+        self._stderr_reader.start()
+
+    def evaluate(self, queries: Sequence[str], input_json: str) -> dict[str, Any]:
+        """The value of each query (JSON `result` of `eval_query_as_json`) over `input_json`.
+
+        Raises `PolicyError` for an engine error, a crash, a timeout or exhausted memory."""
+        request: dict[str, Any] = {"queries": list(queries)}
+        if self._policies is not None:  # the first request compiles the policies
+            request.update(policies=self._policies, memory=self._limits.memory,
+                           cpu=_cpu_seconds(self._limits.timeout))
+            self._policies = None
+        payload = (json.dumps(request) + "\n" + input_json + "\n").encode("utf-8")
+        line = self._exchange(payload)
+        if not line:
+            returncode = self._process.wait()
+            self._stderr_reader.join(timeout=5)
+            self._stop()
+            raise PolicyError(f"{self._name(self._last_query)}: "
+                              f"{_crash(returncode, self._limits, list(self._stderr))}")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            self._stop()
+            raise PolicyError("the Rego evaluation process answered something that is not "
+                              "JSON") from None
+        if "error" in answer:
+            self._stop()
+            error = answer["error"]
+            message = str(error.get("message", ""))
+            if error.get("memory"):
+                message = f"{_LIMIT}: more than {_mib(self._limits.memory)} of memory"
+            if error.get("located"):
+                raise PolicyError(message)
+            raise PolicyError(f"{self._name(str(error.get('query', '')))}: {message}")
+        results: dict[str, Any] = answer["results"]
+        return results
+
+    def close(self) -> None:
+        """End the process (it also ends by itself when this process exits)."""
+        self._stop()
+
+    def _exchange(self, payload: bytes) -> bytes:
+        """Send one request and read its answer line within the deadline; b"" if the process
+        ended first."""
+        answer: list[bytes] = [b""]
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        stdin, stdout = process.stdin, process.stdout
+
+        def run() -> None:
+            try:
+                stdin.write(payload)
+                stdin.flush()
+                answer[0] = stdout.readline()
+            except (OSError, ValueError):  # the process ended: its exit status says why
+                answer[0] = b""
+
+        exchange = threading.Thread(target=run, daemon=True)
+        exchange.start()
+        exchange.join(self._limits.timeout)
+        if exchange.is_alive():
+            self._stop()
+            exchange.join(timeout=5)
+            self._stderr_reader.join(timeout=5)
+            raise PolicyError(f"{self._name(self._last_query)}: {_LIMIT}: the Rego evaluation "
+                              f"did not finish within {self._limits.timeout:g} s")
+        return answer[0]
+
+    def _read_stderr(self, stream: IO[bytes]) -> None:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if line.startswith("query "):
+                self._last_query = line[len("query "):]
+            else:
+                self._stderr.append(line)
+
+    def _name(self, query: str) -> str:
+        file = self._where.get(query)
+        if file is not None:
+            return f"{file} ({query})"
+        return query or "Rego policies"
+
+
+def _stop_process(process: subprocess.Popen[bytes], cwd: str) -> None:
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    shutil.rmtree(cwd, ignore_errors=True)
+
+
+def _cpu_seconds(timeout: float) -> int:
+    # A backstop for a process whose parent is gone: two evaluations (the check at load time
+    # and the scan's), each within the deadline.
+    return int(2 * timeout) + 5
+
+
+def _import_path() -> list[str]:
+    """The scanning process's import path without the working directory (the scanned tree)."""
+    cwd = os.path.realpath(os.getcwd())
+    return [entry for entry in sys.path
+            if entry not in ("", ".") and os.path.realpath(entry) != cwd]
 
 
 def _child_environment() -> dict[str, str]:
-    # The child needs to import sovlint as the parent did; nothing else of the environment
-    # matters to it. PYTHONSAFEPATH keeps the working directory off sys.path on 3.11+.
-    import sovlint
-
-    environment = dict(os.environ)
-    environment["PYTHONSAFEPATH"] = "1"
-    package_root = os.path.dirname(os.path.dirname(os.path.abspath(sovlint.__file__)))
-    existing = environment.get("PYTHONPATH")
-    environment["PYTHONPATH"] = (package_root if not existing
-                                 else os.pathsep.join((package_root, existing)))
-    return environment
+    # Nothing of the parent's environment: tokens, TF_VAR_* values and cloud credentials stay
+    # out of the process that evaluates policies of the change under review.
+    return {name: os.environ[name] for name in _KEPT_ENVIRONMENT if name in os.environ}
 
 
 def _mib(size: int) -> str:
     return f"{size / 1024 ** 2:,.0f} MiB"
 
 
-def _last_query(stderr: bytes) -> str:
-    lines = [line for line in stderr.decode("utf-8", "replace").splitlines()
-             if line.startswith("query ")]
-    return lines[-1][len("query "):] if lines else ""
-
-
-def _name(query: str, where: Mapping[str, str]) -> str:
-    file = where.get(query)
-    if file is not None:
-        return f"{file} ({query})"
-    return query or "Rego policies"
-
-
-def _crash(returncode: int, limits: Limits, stderr: bytes) -> str:
+def _crash(returncode: int, limits: Limits, stderr: Sequence[str]) -> str:
     if returncode < 0:
         number = -returncode
         if number in (signal.SIGSEGV, getattr(signal, "SIGBUS", signal.SIGSEGV)):
@@ -134,26 +237,39 @@ def _crash(returncode: int, limits: Limits, stderr: bytes) -> str:
         if number in (signal.SIGKILL, getattr(signal, "SIGXCPU", signal.SIGKILL)):
             return f"{_LIMIT}: the Rego evaluation used more than {limits.timeout:g} s"
         return f"the Rego evaluation process ended with signal {number}"
-    text = stderr.decode("utf-8", "replace")
+    text = "\n".join(stderr)
     if "MemoryError" in text or "memory allocation" in text:
         return f"{_LIMIT}: more than {_mib(limits.memory)} of memory"
-    last = [line for line in text.splitlines() if line.strip() and not line.startswith("query ")]
+    last = [line for line in stderr if line.strip()]
     detail = f": {last[-1].strip()[:300]}" if last else ""
     return f"the Rego evaluation process failed (exit {returncode}){detail}"
 
 
+# --- the child process ------------------------------------------------------------------------
+
+
 def child_main() -> None:
-    """The watchdog process: read the request, cap itself, evaluate, answer on stdout."""
-    data = sys.stdin.buffer.read()
-    header, _, input_json = data.partition(b"\n")
-    request = json.loads(header)
-    _cap(int(request["memory"]), int(request["cpu"]))
-    try:
-        answer = _evaluate(request, input_json.decode("utf-8"))
-    except MemoryError:
-        answer = {"error": {"memory": True, "query": ""}}
-    sys.stdout.write(json.dumps(answer))
-    sys.stdout.flush()
+    """The watchdog process: compile on the first request, then answer each request (a JSON
+    header line, an input line) with one JSON line on stdout, until stdin is closed."""
+    engine: Any = None
+    stdin = sys.stdin.buffer
+    while True:
+        header = stdin.readline()
+        input_line = stdin.readline()
+        if not header or not input_line:
+            return
+        request = json.loads(header)
+        try:
+            if engine is None:
+                _cap(int(request["memory"]), int(request["cpu"]))
+                engine = _compile(request["policies"])
+            answer = _evaluate(engine, request["queries"], input_line.decode("utf-8"))
+        except MemoryError:
+            answer = {"error": {"memory": True, "query": ""}}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+        if "error" in answer:
+            return
 
 
 def _cap(memory: int, cpu: int) -> None:
@@ -169,17 +285,21 @@ def _cap(memory: int, cpu: int) -> None:
             resource.setrlimit(limit, (value, value))
 
 
-def _evaluate(request: dict[str, Any], input_json: str) -> dict[str, Any]:
+def _compile(policies: Sequence[Sequence[str]]) -> Any:
     import regorus
 
+    engine = regorus.Engine()
+    for name, text in policies:
+        engine.add_policy(name, text)  # compiled by the parent already: no error expected
+    return engine
+
+
+def _evaluate(engine: Any, queries: Sequence[str], input_json: str) -> dict[str, Any]:
     from sovlint.engine.rego import describe_engine_error, has_location
 
-    engine = regorus.Engine()
-    for name, text in request["policies"]:
-        engine.add_policy(name, text)
     engine.set_input_json(input_json)
     results: dict[str, Any] = {}
-    for query in request["queries"]:
+    for query in queries:
         sys.stderr.write(f"query {query}\n")
         sys.stderr.flush()
         try:
