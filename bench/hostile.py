@@ -189,7 +189,7 @@ def _run(hostile: Hostile, sovlint: str, timeout: float, memory: int) -> list[st
             report = out.decode("utf-8", "replace")
             reported = ("limit exceeded" in report or "not read" in report
                         or "nested too deeply" in report or "invalid count" in report
-                        or "too large" in report)
+                        or "too large" in report or "larger than the" in report)
             result = "finding" if reported else "report, no limit named"
         return [hostile.name, str(code), f"{wall:.1f} s", rss, result]
     finally:

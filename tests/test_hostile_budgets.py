@@ -84,3 +84,20 @@ def test_an_alias_bomb_in_the_configuration_is_a_clear_error(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert result.stderr == ("sovlint: config .sovlint.yaml: 'scope.tags.k': expected a "
                              "string or a list of strings, got list\n")
+
+
+def test_an_hcl_file_of_250k_resources_is_reported_not_parsed(tmp_path: Path) -> None:
+    with (tmp_path / "main.tf").open("w", encoding="utf-8") as out:
+        for index in range(250_000):  # 19 MB: about 6 GB of memory if it were evaluated
+            out.write(f'resource "aws_s3_bucket" "b{index}" {{\n  bucket = "b{index}"\n}}\n')
+    (tmp_path / "small.tf").write_text('resource "aws_s3_bucket" "s" {\n'
+                                       '  region = "eu-west-3"\n}\n', encoding="utf-8")
+
+    code, report = _scan(tmp_path)
+
+    assert code == 1
+    [error] = report["errors"]
+    assert (error["file"], error["line"]) == ("main.tf", 1)
+    assert "is larger than the 4194304 bytes sovlint reads" in error["message"]
+    assert [f["resource"] for f in report["findings"] if f["rule_id"] == "SOV002"] == [
+        "aws_s3_bucket.s"]  # the rest of the scan goes on
