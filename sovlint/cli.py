@@ -7,6 +7,7 @@ Parses options, calls scan(), writes reports, sets the exit code: 0 no finding a
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -78,6 +79,13 @@ def _write(text: str, output: str | None) -> None:
 @click.version_option(__version__, prog_name="sovlint")
 def main() -> None:
     """Data-sovereignty linter for Terraform and Kubernetes."""
+
+
+def _check_var_files(var_files: tuple[str, ...]) -> None:
+    for var_file in var_files:  # a FIFO or a device would hang the scan or fill the memory
+        if not stat.S_ISREG(os.stat(var_file).st_mode):
+            _fail(f"--var-file {var_file}: not a regular file (a FIFO, socket or device): "
+                  "not read")
 
 
 @main.command()
@@ -162,6 +170,7 @@ def scan(
         _fail("more --output than --format options")
     paths = paths or (".",)
     _check_paths_exist(paths)
+    _check_var_files(var_files)
     start = next((Path(p) for p in paths if p != "-"), Path("."))
     from sovlint.cache import use_data_cache
 
@@ -412,6 +421,7 @@ def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path:
     from sovlint.scan import scan as run_scan
 
     paths = paths or (".",)
+    _check_var_files(var_files)
     start = next((Path(p) for p in paths if p != "-"), Path("."))
     try:
         config = load_config(Path(config_path) if config_path else None, start=start.absolute())

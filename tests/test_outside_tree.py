@@ -116,10 +116,11 @@ def test_a_fifo_given_on_the_command_line_is_reported(repo: Path) -> None:
 
 
 def test_a_var_file_that_is_a_device_is_an_error(repo: Path) -> None:
-    code, report, _ = scan(repo, "--var-file", os.devnull)
+    result = run_cli("scan", ".", "--var-file", os.devnull, cwd=repo)
 
-    assert code == 1
-    assert [e for e in errors(report) if e[2].startswith("not a regular file")]
+    assert result.exit_code == 2
+    assert result.stderr == (f"sovlint: --var-file {os.devnull}: not a regular file (a FIFO, "
+                             "socket or device): not read\n")
 
 
 def test_a_source_comment_cannot_move_a_finding_or_open_a_device(tmp_path: Path) -> None:

@@ -38,6 +38,11 @@ DEFAULT_TIMEOUT = 300.0
 PUSH_TIMEOUT = 60.0
 HEALTH_TIMEOUT = 10.0  # the health check never waits longer, whatever the evaluation timeout
 TOKEN_ENV = "SOVLINT_OPA_TOKEN"
+# The largest answer read from a server: the denies of a scan are far smaller than its input,
+# and a server (or a proxy answering for it) must not make sovlint read gigabytes into memory.
+MAX_ANSWER_ENV = "SOVLINT_OPA_MAX_ANSWER"  # MiB
+DEFAULT_MAX_ANSWER = 256 * 1024 ** 2
+_CHUNK = 1024 ** 2
 RULES_PACKAGE = "sovlint.rules"
 ID_PREFIX = "sovlint/"
 
@@ -262,9 +267,11 @@ class OpaEngine:
     """
 
     def __init__(self, url: str, metadata_dirs: Sequence[Path], *,
-                 timeout: float = DEFAULT_TIMEOUT, token: str | None = None) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, token: str | None = None,
+                 max_answer: int | None = None) -> None:
         if timeout <= 0:
             raise PolicyError(f"OPA timeout must be positive, not {timeout:g}")
+        self.max_answer = max_answer_from_environment() if max_answer is None else max_answer
         self.server = parse_opa_url(url)
         self.timeout = timeout
         self._rules = _local_metadata(metadata_dirs)
@@ -297,7 +304,7 @@ class OpaEngine:
 
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
                                                      thread_name_prefix="sovlint-opa")
-        future = pool.submit(self._client.query_rule, input_document, RULES_PACKAGE)
+        future = pool.submit(self._query, input_document)
         try:
             return future.result(timeout=self.timeout)
         except concurrent.futures.TimeoutError:
@@ -306,13 +313,57 @@ class OpaEngine:
             raise PolicyError(f"OPA at {self.server.url} did not answer within "
                               f"{self.timeout:g} s (raise the timeout for large inputs; the "
                               "whole answer must arrive within it)") from None
+        except PolicyError:
+            raise
         except Exception as exc:  # requests and opa_client errors, sorted out by _failure
             raise _failure(self.server, exc, self.timeout) from exc
         finally:
             pool.shutdown(wait=False)
 
+    def _query(self, input_document: dict[str, Any]) -> Any:
+        """POST the input to data.sovlint.rules and read the answer, at most `max_answer`
+        bytes of it (after decompression): a larger answer is refused, not read."""
+        url = f"{self._client.root_url}/data/{RULES_PACKAGE.replace('.', '/')}"
+        response = self._client._session.post(url, json={"input": input_document},
+                                              timeout=self.timeout, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.strip().isdigit() and int(declared) > self.max_answer:
+                raise self._too_large(f"{int(declared):,} bytes announced")
+            body = bytearray()
+            for chunk in response.iter_content(chunk_size=_CHUNK):
+                body += chunk
+                if len(body) > self.max_answer:
+                    raise self._too_large(f"more than {self.max_answer:,} bytes sent")
+        finally:
+            response.close()
+        if response.status_code >= 400:
+            raise PolicyError(f"OPA at {self.server.url} answered {response.status_code}: "
+                              f"{describe_error_body(bytes(body))}")
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise PolicyError(f"OPA at {self.server.url} answered something that is not "
+                              "JSON") from None
+
+    def _too_large(self, what: str) -> PolicyError:
+        return PolicyError(f"OPA at {self.server.url} answered too much ({what}; the limit is "
+                           f"{self.max_answer / 1024 ** 2:g} MiB, {MAX_ANSWER_ENV} raises it): "
+                           "answer not read")
+
     def close(self) -> None:
         self._client.close_connection()
+
+
+def max_answer_from_environment(environment: dict[str, str] | None = None) -> int:
+    """The answer size limit in bytes: `SOVLINT_OPA_MAX_ANSWER` MiB, else 256 MiB."""
+    text = (os.environ if environment is None else environment).get(MAX_ANSWER_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_ANSWER
+    if not text.isdigit() or int(text) < 1:
+        raise PolicyError(f"{MAX_ANSWER_ENV}={text!r}: expected a whole number of MiB, at "
+                          "least 1")
+    return int(text) * 1024 ** 2
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from sovlint.engine import Deny, PolicyError, deny_from_object
 from sovlint.engine.metadata import RuleMetadata, check_metadata, package_of, read_metadata
+from sovlint.engine.regoworker import Limits, RegoWorker, limits_from_environment
 from sovlint.jsontext import compact
 
 RULES_ROOT = "data.sovlint.rules"
@@ -74,6 +75,11 @@ def describe_engine_error(exc: Exception) -> str:
     return message
 
 
+def has_location(exc: Exception) -> bool:
+    """Whether a regorus error names its file, line and column."""
+    return _LOCATION_RE.search(str(exc)) is not None
+
+
 def _is_under(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root)
@@ -104,9 +110,14 @@ def import_regorus() -> Any:
 
 
 class RegoEngine:
-    """Compiled policies, evaluated in one batched query per scan."""
+    """Compiled policies, evaluated in one batched query per scan.
 
-    def __init__(self, directories: Sequence[Path], *, tests: bool = False) -> None:
+    With custom policies, every evaluation runs in a watchdog process within `limits`
+    (default: from the environment, engine/regoworker.py): one query per package, so that a
+    crash or an exceeded limit names the package's file."""
+
+    def __init__(self, directories: Sequence[Path], *, tests: bool = False,
+                 limits: Limits | None = None) -> None:
         regorus = import_regorus()  # here: start-up time of commands that evaluate nothing
 
         from sovlint.resources import builtin_policies_dir
@@ -118,6 +129,10 @@ class RegoEngine:
         custom_files: set[str] = set()
         custom_packages: set[str] = set()
         builtin_packages: set[str] = set()
+        self._limits = limits or limits_from_environment()
+        self._worker: RegoWorker | None = None
+        self._sources: list[tuple[str, str]] = []
+        self._package_files: dict[str, str] = {}
         by_package: dict[str, RuleMetadata] = {}
         for path in self.files:
             name = display_name(path)
@@ -129,6 +144,8 @@ class RegoEngine:
                 self._engine.add_policy(name, text)
             except RuntimeError as exc:
                 raise PolicyError(describe_engine_error(exc)) from exc
+            self._sources.append((name, text))
+            self._package_files.setdefault(f"data.{package_of(text)}", name)
             if _is_under(path, builtin_root):
                 builtin_packages.add(package_of(text))
                 metadata = read_metadata(path, text)
@@ -144,9 +161,13 @@ class RegoEngine:
 
             check_modules(read_modules(self._engine.get_ast_as_json()), custom_files,
                           by_package, builtin_packages)
+        # Custom policies may come with the change under review: evaluated in the watchdog.
+        self.bounded = bool(custom_files)
         if not tests:
-            self._evaluate_once(sorted(p for p in custom_packages
-                                       if not p.startswith("sovlint.rules.")))
+            if self.bounded:
+                self._evaluate_once_bounded(sorted(custom_packages))
+            else:
+                self._evaluate_once()
 
     def _add_rule(self, metadata: RuleMetadata, by_package: dict[str, RuleMetadata]) -> None:
         where = f"{metadata.file}:{metadata.line}"
@@ -161,15 +182,33 @@ class RegoEngine:
         self._rules[metadata.id] = metadata
         by_package[metadata.package] = metadata
 
-    def _evaluate_once(self, library_packages: Sequence[str]) -> None:
-        """Evaluate every rule (and every rule of custom library packages) on an input without
-        resources: unsafe variables, conflicts and errors outside loops surface now."""
+    def _evaluate_once(self) -> None:
+        """Evaluate every rule on an input without resources: unsafe variables, conflicts and
+        errors outside loops surface now."""
         self._engine.set_input_json(json.dumps(EMPTY_INPUT))
-        for query in (RULES_ROOT, *(f"data.{package}" for package in library_packages)):
-            try:
-                self._engine.eval_query_as_json(query)
-            except RuntimeError as exc:
-                raise PolicyError(describe_engine_error(exc)) from exc
+        try:
+            self._engine.eval_query_as_json(RULES_ROOT)
+        except RuntimeError as exc:
+            raise PolicyError(describe_engine_error(exc)) from exc
+
+    def _evaluate_once_bounded(self, custom_packages: Sequence[str]) -> None:
+        """Every custom package on an input without resources, each its own query, then every
+        rule: in the watchdog process, so a crash or an endless evaluation is a clear error."""
+        queries = [*(f"data.{package}" for package in custom_packages), RULES_ROOT]
+        self._bounded_worker().evaluate(queries, json.dumps(EMPTY_INPUT))
+
+    def _bounded_worker(self) -> RegoWorker:
+        if self._worker is None:
+            self._worker = RegoWorker(self._sources, self._limits, self._package_files)
+        return self._worker
+
+    def _rule_queries(self) -> list[str]:
+        """One query per package directly under data.sovlint.rules (nested packages are
+        collected with their parent)."""
+        prefix = RULES_ROOT + "."
+        tops = {prefix + name[len(prefix):].split(".", 1)[0]
+                for name in self._engine.get_packages() if name.startswith(prefix)}
+        return sorted(tops)
 
     @property
     def engine(self) -> Any:
@@ -178,7 +217,14 @@ class RegoEngine:
     def rules(self) -> dict[str, RuleMetadata]:
         return dict(self._rules)
 
+    def close(self) -> None:
+        """End the watchdog process, if any (it also ends when this process exits)."""
+        if self._worker is not None:
+            self._worker.close()
+
     def evaluate(self, input_document: dict[str, Any]) -> list[Deny]:
+        if self.bounded:
+            return self._evaluate_bounded(input_document)
         self._engine.set_input_json(compact(input_document, sort_keys=True))
         try:
             raw = self._engine.eval_query_as_json(RULES_ROOT)
@@ -189,6 +235,16 @@ class RegoEngine:
         for entry in result.get("result", []):
             for expression in entry.get("expressions", []):
                 denies.extend(collect_denies(expression.get("value")))
+        return denies
+
+    def _evaluate_bounded(self, input_document: dict[str, Any]) -> list[Deny]:
+        results = self._bounded_worker().evaluate(self._rule_queries(),
+                                                  compact(input_document, sort_keys=True))
+        denies: list[Deny] = []
+        for _query, result in sorted(results.items()):
+            for entry in result.get("result", []):
+                for expression in entry.get("expressions", []):
+                    denies.extend(collect_denies(expression.get("value")))
         return denies
 
 

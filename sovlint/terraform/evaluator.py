@@ -7,6 +7,7 @@ Anything that cannot be evaluated becomes an Unknown that says why; nothing is g
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -42,6 +43,16 @@ from sovlint.terraform.values import LazyObject, Unknown, contains_unknown, merg
 RootResolver = Callable[[str], Any]
 
 MAX_DEPTH = 200
+# Elements the `for` expressions of one expression may visit, nested ones included: three
+# nested `for` over range(1000) would build 10^9 values (minutes and gigabytes).
+MAX_FOR_ELEMENTS = 200_000
+
+
+class _ForBudget(threading.local):
+    left = MAX_FOR_ELEMENTS
+
+
+_for_budget = _ForBudget()
 
 
 class Scope:
@@ -71,6 +82,17 @@ MISSING = _Missing()
 
 def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
     """The value of an expression, or an Unknown."""
+    if depth == 0:  # a top-level expression: its own budget of `for` elements
+        saved = _for_budget.left
+        _for_budget.left = MAX_FOR_ELEMENTS
+        try:
+            return _evaluate_bounded(expr, scope, depth)
+        finally:
+            _for_budget.left = saved
+    return _evaluate_bounded(expr, scope, depth)
+
+
+def _evaluate_bounded(expr: Expr, scope: Scope, depth: int) -> Any:
     if depth > MAX_DEPTH:
         return Unknown("expression nested too deeply")
     try:
@@ -405,6 +427,11 @@ def _for(expr: ForExpr, scope: Scope, depth: int) -> Any:
         pairs = list(enumerate(collection))
     else:
         return Unknown("for expression over a value that is not a collection")
+    if len(pairs) > _for_budget.left:
+        _for_budget.left = 0
+        return Unknown(f"{LIMIT_EXCEEDED}: for expressions over more than {MAX_FOR_ELEMENTS:,} "
+                       "elements in one expression")
+    _for_budget.left -= len(pairs)
     tuple_result: list[Any] = []
     object_result: dict[str, Any] = {}
     for key, value in pairs:
