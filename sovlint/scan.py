@@ -696,12 +696,12 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
             if is_plan_json(text):
                 found.plans.append((text, display, item.path.parent.resolve()))
                 continue
-            streams.append(_Stream(display, parse_json_document(text, display), text,
-                                   is_json=True))
+            streams += _kept(_Stream(display, parse_json_document(text, display), text,
+                                     is_json=True), out)
         elif _certainly_not_manifest(text):
             out.skip(display, REASON_NOT_MANIFEST)  # not parsed, and its text is not kept
         else:
-            streams.append(_Stream(display, parse_yaml_stream(text, display), text))
+            streams += _kept(_Stream(display, parse_yaml_stream(text, display), text), out)
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
         found.plans.append((options.stdin_text, "<stdin>", None))
     elif options.stdin_text is not None:
@@ -709,6 +709,25 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
                                options.stdin_text))
     found.streams = streams
     return found
+
+
+def _kept(stream: _Stream, out: _Collected) -> list[_Stream]:
+    """What `_scan_manifests` will read of a plain stream, taken as soon as it is parsed so
+    that no file's text or documents wait for the Terraform: nothing for a stream that holds
+    no object (skipped now, as `_scan_manifests` would), else only the documents holding
+    objects, and the text only when Helm's `# Source:` comments in it are needed."""
+    from sovlint.parsers.yamldocs import ParsedYaml, kubernetes_objects
+
+    parsed = stream.parsed
+    holding = tuple(d for d in parsed.documents if kubernetes_objects(ParsedYaml((d,), ())))
+    if not holding:
+        if not parsed.errors:
+            out.skipped.add(stream.display)  # YAML that is not Kubernetes (CI, values.yaml)
+            return []
+        if _skip_non_input(stream, out):
+            return []
+    text = stream.text if holding and "# Source:" in stream.text else ""
+    return [dataclasses.replace(stream, parsed=ParsedYaml(holding, parsed.errors), text=text)]
 
 
 def _certainly_not_manifest(text: str) -> bool:
