@@ -111,6 +111,9 @@ def main() -> None:
               help="suppress findings recorded in this baseline; report only new ones")
 @click.option("--write-baseline", type=click.Path(dir_okay=False),
               help="record today's findings in this file")
+@click.option("--sarif-omit-suppressed", is_flag=True,
+              help="leave suppressed findings out of SARIF reports (GitHub code scanning "
+                   "alerts on them despite their `suppressions`)")
 @click.option("--soft-fail", is_flag=True, help="report findings but always exit 0")
 @click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
 @click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
@@ -134,6 +137,7 @@ def scan(
     jobs: int | None,
     baseline: str | None,
     write_baseline: str | None,
+    sarif_omit_suppressed: bool,
     soft_fail: bool,
     quiet: bool,
     no_color: bool,
@@ -200,8 +204,18 @@ def scan(
             continue
         color = (fmt == "text" and output is None and not no_color
                  and _color_wanted(sys.stdout))
-        _write(render(result, fmt, color=color), output)
+        _write(render(_reported(result, fmt, sarif_omit_suppressed=sarif_omit_suppressed),
+                      fmt, color=color), output)
     sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)
+
+
+def _reported(result: Any, fmt: str, *, sarif_omit_suppressed: bool) -> Any:
+    """The scan as the report of format ``fmt`` shows it."""
+    if fmt == "sarif" and sarif_omit_suppressed:
+        from sovlint.report.sarif import without_suppressed
+
+        return without_suppressed(result)
+    return result
 
 
 class _InputRecorder:
