@@ -83,7 +83,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "formats", multiple=True, default=(),
-              help="text, json, sarif, junit, github, gitlab (repeatable; pairs with "
+              help="text, json, sarif, junit, github, gitlab, markdown (repeatable; pairs with "
                    "--output in order)")
 @click.option("--output", "outputs", multiple=True, default=(),
               help="file for the report of the same position (default: stdout)")
@@ -195,6 +195,7 @@ def scan(
         _policy_failure(exc)
     except BaselineError as exc:
         _fail(str(exc))
+    result = _with_disabled_rules(result, config)
     if write_baseline:
         count = record_baseline(result.findings, Path(write_baseline))
         click.echo(f"sovlint: {count} findings recorded in {write_baseline}", err=True)
@@ -206,7 +207,35 @@ def scan(
                  and _color_wanted(sys.stdout))
         _write(render(_reported(result, fmt, sarif_omit_suppressed=sarif_omit_suppressed),
                       fmt, color=color), output)
+    if "github" in formats:
+        _append_step_summary(result)
     sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)
+
+
+def _with_disabled_rules(result: Any, config: Any) -> Any:
+    """The scan with the profile's rules the configuration turned off, for the reports."""
+    from dataclasses import replace
+
+    from sovlint.config import PROFILES
+
+    disabled = tuple(sorted(rule_id for rule_id in PROFILES.get(config.profile, ())
+                            if rule_id in config.rules and not config.rules[rule_id].enabled))
+    return replace(result, disabled_rules=disabled) if disabled else result
+
+
+def _append_step_summary(result: Any) -> None:
+    """With `--format github` in GitHub Actions, the Markdown summary is appended to the job
+    summary file the runner names in GITHUB_STEP_SUMMARY (annotations stop at 10 a kind)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from sovlint.report import render
+
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(render(result, "markdown"))
+    except OSError as exc:
+        click.echo(f"sovlint: cannot write the job summary {target}: {exc}", err=True)
 
 
 def _reported(result: Any, fmt: str, *, sarif_omit_suppressed: bool) -> Any:
