@@ -24,7 +24,9 @@ SEVERITY_CHOICES = click.Choice(["low", "medium", "high", "critical"])
 
 
 def _color_wanted(stream: object) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+    from sovlint.cli_options import color_wanted
+
+    return color_wanted(stream)
 
 
 def _fail(message: str) -> None:
@@ -82,11 +84,22 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "formats", multiple=True, default=(),
+@click.option("-f", "--format", "formats", multiple=True, default=(),
               help="text, json, sarif, junit, github, gitlab, markdown (repeatable; pairs with "
                    "--output in order)")
-@click.option("--output", "outputs", multiple=True, default=(),
-              help="file for the report of the same position (default: stdout)")
+@click.option("-o", "--output", "outputs", multiple=True, default=(),
+              help="file for the report of the same position (default: stdout); without a "
+                   "--format, the extension names it: .sarif, .json, .xml (junit), .md, .txt")
+@click.option("--rule", "only_rules", multiple=True,
+              help="run only these rules (repeatable, or a comma list: SOV001,SOV003)")
+@click.option("--skip-rule", "skip_rules", multiple=True,
+              help="do not run these rules (repeatable, or a comma list)")
+@click.option("--severity", "min_severity", type=SEVERITY_CHOICES,
+              help="report only findings of this severity or higher (--fail-on still decides "
+                   "which of them fail)")
+@click.option("--exclude", "excludes", multiple=True,
+              help="glob of files or directories not to scan (repeatable; added to the "
+                   "configuration's exclude)")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="configuration file (default: .sovlint.yaml found upwards)")
 @click.option("--profile", type=click.Choice(["residency", "sovereign"]))
@@ -125,6 +138,10 @@ def scan(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
+    only_rules: tuple[str, ...],
+    skip_rules: tuple[str, ...],
+    min_severity: str | None,
+    excludes: tuple[str, ...],
     config_path: str | None,
     profile: str | None,
     fail_on: str | None,
@@ -150,6 +167,7 @@ def scan(
     # The process ends after the report: the cyclic collector would only walk the scan's
     # objects again and again (see scan._cyclic_gc_paused), the report included.
     gc.disable()
+    from sovlint import cli_options
     from sovlint.config import ConfigError, load_config, with_overrides
     from sovlint.engine import PolicyError
     from sovlint.report import FORMATS, render
@@ -158,12 +176,10 @@ def scan(
     from sovlint.suppress import BaselineError
     from sovlint.suppress import write_baseline as record_baseline
 
-    formats = formats or ("text",)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            _fail(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
-    if len(outputs) > len(formats):
-        _fail("more --output than --format options")
+    try:
+        formats = tuple(cli_options.formats_for(formats, outputs, FORMATS))
+    except cli_options.UsageError as exc:
+        _fail(str(exc))
     paths = paths or (".",)
     _check_paths_exist(paths)
     start = next((Path(p) for p in paths if p != "-"), Path("."))
@@ -175,7 +191,9 @@ def scan(
                              trust_repo=trust_repo_config)
         config = with_overrides(config, profile=profile, fail_on=fail_on,
                                 policy_dirs=policy_dirs, opa_url=opa_url)
-    except ConfigError as exc:
+        config = cli_options.select_rules(config, only_rules, skip_rules)
+        config = cli_options.with_excludes(config, excludes)
+    except (ConfigError, cli_options.UsageError) as exc:
         _fail(str(exc))
     options = ScanOptions(
         variables=_parse_vars(variables),
@@ -195,7 +213,7 @@ def scan(
         _policy_failure(exc)
     except BaselineError as exc:
         _fail(str(exc))
-    result = _with_disabled_rules(result, config)
+    result = cli_options.at_least(_with_disabled_rules(result, config), min_severity)
     if write_baseline:
         count = record_baseline(result.findings, Path(write_baseline))
         click.echo(f"sovlint: {count} findings recorded in {write_baseline}", err=True)

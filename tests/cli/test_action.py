@@ -3,6 +3,7 @@ pinned by SHA, and its scan step, run by bash as the runner runs it, scans and r
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -80,3 +81,23 @@ def test_scan_step_annotates_writes_sarif_and_reports_the_exit_code(tmp_path: Pa
     assert "::error file=" in log
     assert Path(outputs["sarif"]).read_text().startswith("{")
     assert (tmp_path / "sovlint.xml").read_text().startswith("<?xml")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None
+                    or not (Path(sys.executable).parent / "sovlint").exists(),
+                    reason="bash and an installed sovlint are needed")
+def test_scan_step_passes_rule_severity_and_exclude_inputs(tmp_path: Path) -> None:
+    tree = tmp_path / "infra"
+    (tree / "examples").mkdir(parents=True)
+    (tree / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n'
+                                  'resource "aws_s3_bucket" "records" {}\n')
+    (tree / "examples" / "x.tf").write_text('resource "aws_s3_bucket" "x" {}\n')
+
+    outputs, _ = run_scan_step(tmp_path, **{
+        "working-directory": str(tree), "profile": "residency", "rules": "SOV001,SOV004",
+        "skip-rules": "SOV004", "severity": "high", "exclude": "examples *.md",
+        "format": "json", "output": "out.json"})
+
+    assert outputs["exit-code"] == "1"
+    findings = json.loads((tree / "out.json").read_text())["findings"]
+    assert [(f["rule_id"], f["file"]) for f in findings] == [("SOV001", "main.tf")]
