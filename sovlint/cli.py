@@ -484,6 +484,47 @@ def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path:
     _write(RENDERERS[fmt](result.resources, allowed_countries(config.allow_countries)), output)
 
 
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Write a commented starter .sovlint.yaml in DIRECTORY (never over an existing file)."""
+    from sovlint.configschema import STARTER
+
+    target = Path(directory) / ".sovlint.yaml"
+    if target.exists():
+        _fail(f"{target} exists; not overwritten (edit it, or remove it first)")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as created:
+            created.write(STARTER)
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc}")
+    click.echo(f"sovlint: wrote {target}; check it with `sovlint config`", err=True)
+
+
+@main.command(name="config")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="configuration file (default: .sovlint.yaml found upwards)")
+@click.option("--schema", is_flag=True, help="print the JSON Schema of the configuration file")
+def config_command(config_path: str | None, schema: bool) -> None:
+    """Print the effective configuration and where each value comes from."""
+    if schema:
+        from sovlint.configschema import schema as config_schema
+        from sovlint.jsontext import pretty
+
+        click.echo(pretty(config_schema()), nl=False)
+        return
+    from sovlint.config import ConfigError, load_config
+    from sovlint.configshow import effective
+
+    try:
+        config = load_config(Path(config_path) if config_path else None,
+                             start=Path.cwd().absolute())
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(effective(config), nl=False)
+
+
 from sovlint.cli_opa import opa_group  # noqa: E402 - after main; the module imports only click
 
 main.add_command(opa_group)
