@@ -25,7 +25,9 @@ SEVERITY_CHOICES = click.Choice(["low", "medium", "high", "critical"])
 
 
 def _color_wanted(stream: object) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+    from sovlint.cli_options import color_wanted
+
+    return color_wanted(stream)
 
 
 def _fail(message: str) -> None:
@@ -90,11 +92,22 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "formats", multiple=True, default=(),
-              help="text, json, sarif, junit, github, gitlab (repeatable; pairs with "
+@click.option("-f", "--format", "formats", multiple=True, default=(),
+              help="text, json, sarif, junit, github, gitlab, markdown (repeatable; pairs with "
                    "--output in order)")
-@click.option("--output", "outputs", multiple=True, default=(),
-              help="file for the report of the same position (default: stdout)")
+@click.option("-o", "--output", "outputs", multiple=True, default=(),
+              help="file for the report of the same position (default: stdout); without a "
+                   "--format, the extension names it: .sarif, .json, .xml (junit), .md, .txt")
+@click.option("--rule", "only_rules", multiple=True,
+              help="run only these rules (repeatable, or a comma list: SOV001,SOV003)")
+@click.option("--skip-rule", "skip_rules", multiple=True,
+              help="do not run these rules (repeatable, or a comma list)")
+@click.option("--severity", "min_severity", type=SEVERITY_CHOICES,
+              help="report only findings of this severity or higher (--fail-on still decides "
+                   "which of them fail)")
+@click.option("--exclude", "excludes", multiple=True,
+              help="glob of files or directories not to scan (repeatable; added to the "
+                   "configuration's exclude)")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="configuration file (default: .sovlint.yaml found upwards)")
 @click.option("--profile", type=click.Choice(["residency", "sovereign"]))
@@ -119,6 +132,9 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
               help="suppress findings recorded in this baseline; report only new ones")
 @click.option("--write-baseline", type=click.Path(dir_okay=False),
               help="record today's findings in this file")
+@click.option("--sarif-omit-suppressed", is_flag=True,
+              help="leave suppressed findings out of SARIF reports (GitHub code scanning "
+                   "alerts on them despite their `suppressions`)")
 @click.option("--soft-fail", is_flag=True, help="report findings but always exit 0")
 @click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
 @click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
@@ -130,6 +146,10 @@ def scan(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
+    only_rules: tuple[str, ...],
+    skip_rules: tuple[str, ...],
+    min_severity: str | None,
+    excludes: tuple[str, ...],
     config_path: str | None,
     profile: str | None,
     fail_on: str | None,
@@ -142,6 +162,7 @@ def scan(
     jobs: int | None,
     baseline: str | None,
     write_baseline: str | None,
+    sarif_omit_suppressed: bool,
     soft_fail: bool,
     quiet: bool,
     no_color: bool,
@@ -154,6 +175,7 @@ def scan(
     # The process ends after the report: the cyclic collector would only walk the scan's
     # objects again and again (see scan._cyclic_gc_paused), the report included.
     gc.disable()
+    from sovlint import cli_options
     from sovlint.config import ConfigError, load_config, with_overrides
     from sovlint.engine import PolicyError
     from sovlint.report import FORMATS, render
@@ -162,12 +184,10 @@ def scan(
     from sovlint.suppress import BaselineError
     from sovlint.suppress import write_baseline as record_baseline
 
-    formats = formats or ("text",)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            _fail(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
-    if len(outputs) > len(formats):
-        _fail("more --output than --format options")
+    try:
+        formats = tuple(cli_options.formats_for(formats, outputs, FORMATS))
+    except cli_options.UsageError as exc:
+        _fail(str(exc))
     paths = paths or (".",)
     _check_paths_exist(paths)
     _check_var_files(var_files)
@@ -180,7 +200,9 @@ def scan(
                              trust_repo=trust_repo_config)
         config = with_overrides(config, profile=profile, fail_on=fail_on,
                                 policy_dirs=policy_dirs, opa_url=opa_url)
-    except ConfigError as exc:
+        config = cli_options.select_rules(config, only_rules, skip_rules)
+        config = cli_options.with_excludes(config, excludes)
+    except (ConfigError, cli_options.UsageError) as exc:
         _fail(str(exc))
     options = ScanOptions(
         variables=_parse_vars(variables),
@@ -200,6 +222,7 @@ def scan(
         _policy_failure(exc)
     except BaselineError as exc:
         _fail(str(exc))
+    result = cli_options.at_least(_with_disabled_rules(result, config), min_severity)
     if write_baseline:
         count = record_baseline(result.findings, Path(write_baseline))
         click.echo(f"sovlint: {count} findings recorded in {write_baseline}", err=True)
@@ -209,8 +232,46 @@ def scan(
             continue
         color = (fmt == "text" and output is None and not no_color
                  and _color_wanted(sys.stdout))
-        _write(render(result, fmt, color=color), output)
+        _write(render(_reported(result, fmt, sarif_omit_suppressed=sarif_omit_suppressed),
+                      fmt, color=color), output)
+    if "github" in formats:
+        _append_step_summary(result)
     sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)
+
+
+def _with_disabled_rules(result: Any, config: Any) -> Any:
+    """The scan with the profile's rules the configuration turned off, for the reports."""
+    from dataclasses import replace
+
+    from sovlint.config import PROFILES
+
+    disabled = tuple(sorted(rule_id for rule_id in PROFILES.get(config.profile, ())
+                            if rule_id in config.rules and not config.rules[rule_id].enabled))
+    return replace(result, disabled_rules=disabled) if disabled else result
+
+
+def _append_step_summary(result: Any) -> None:
+    """With `--format github` in GitHub Actions, the Markdown summary is appended to the job
+    summary file the runner names in GITHUB_STEP_SUMMARY (annotations stop at 10 a kind)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from sovlint.report import render
+
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(render(result, "markdown"))
+    except OSError as exc:
+        click.echo(f"sovlint: cannot write the job summary {target}: {exc}", err=True)
+
+
+def _reported(result: Any, fmt: str, *, sarif_omit_suppressed: bool) -> Any:
+    """The scan as the report of format ``fmt`` shows it."""
+    if fmt == "sarif" and sarif_omit_suppressed:
+        from sovlint.report.sarif import without_suppressed
+
+        return without_suppressed(result)
+    return result
 
 
 class _InputRecorder:
@@ -431,6 +492,47 @@ def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path:
                           jobs=os.cpu_count() or 1)
     result = run_scan(list(paths), config, options, engine=_NoPolicies())
     _write(RENDERERS[fmt](result.resources, allowed_countries(config.allow_countries)), output)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Write a commented starter .sovlint.yaml in DIRECTORY (never over an existing file)."""
+    from sovlint.configschema import STARTER
+
+    target = Path(directory) / ".sovlint.yaml"
+    if target.exists():
+        _fail(f"{target} exists; not overwritten (edit it, or remove it first)")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as created:
+            created.write(STARTER)
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc}")
+    click.echo(f"sovlint: wrote {target}; check it with `sovlint config`", err=True)
+
+
+@main.command(name="config")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="configuration file (default: .sovlint.yaml found upwards)")
+@click.option("--schema", is_flag=True, help="print the JSON Schema of the configuration file")
+def config_command(config_path: str | None, schema: bool) -> None:
+    """Print the effective configuration and where each value comes from."""
+    if schema:
+        from sovlint.configschema import schema as config_schema
+        from sovlint.jsontext import pretty
+
+        click.echo(pretty(config_schema()), nl=False)
+        return
+    from sovlint.config import ConfigError, load_config
+    from sovlint.configshow import effective
+
+    try:
+        config = load_config(Path(config_path) if config_path else None,
+                             start=Path.cwd().absolute())
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(effective(config), nl=False)
 
 
 from sovlint.cli_opa import opa_group  # noqa: E402 - after main; the module imports only click

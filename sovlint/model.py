@@ -415,6 +415,9 @@ class ScanResult:
     # directory (SARIF makes paths relative to the repository holding it).
     display_root: str = ""
     scan_root: str = ""
+    # Rules of the profile the configuration turned off (`rules: {ID: off}`): reports that
+    # list every check (JUnit) show them as skipped, not as passed.
+    disabled_rules: tuple[str, ...] = ()
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:

@@ -10,8 +10,9 @@ error):
 - passed for every in-scope resource that holds data and each rule that found nothing on it.
 
 The rules counted as evaluated are the built-in rules of the scan's profile plus any rule that
-reported something. A rule turned off in the configuration is not known to the report, so it
-is shown as passed: read the configuration with the report. SOV000 (parse error) is about
+reported something. A rule of the profile turned off in the configuration (`rules: {ID: off}`)
+gives a skipped testcase per checked resource ("rule turned off in the configuration"), never
+a pass. SOV000 (parse error) is about
 files, not resources: it appears only as failures. `errors` is always 0; a file that cannot be
 read is a SOV000 failure.
 """
@@ -46,6 +47,7 @@ class _Case:
     file: str
     line: int
     findings: tuple[Finding, ...] = ()
+    disabled: bool = False
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -68,7 +70,7 @@ def to_element(result: ScanResult) -> ET.Element:
     """The `<testsuites>` element holding the one `sovlint` suite."""
     cases = sorted(_cases(result), key=_Case.sort_key)
     failures = sum(1 for case in cases if case.active)
-    skipped = sum(1 for case in cases if case.findings and not case.active)
+    skipped = sum(1 for case in cases if case.disabled or (case.findings and not case.active))
     counts = {
         "tests": str(len(cases)),
         "failures": str(failures),
@@ -95,6 +97,7 @@ def evaluated_rules(result: ScanResult) -> list[str]:
     rules.update(rule.id for rule in result.custom_rules)
     rules.update(finding.rule_id for finding in result.findings)
     rules.discard(PARSE_ERROR_RULE)
+    rules.difference_update(result.disabled_rules)
     return sorted(rules)
 
 
@@ -116,6 +119,12 @@ def _cases(result: ScanResult) -> list[_Case]:
                 continue
             cases.append(_Case(rule_id=rule_id, name=name,
                                file=resource.source.file, line=max(resource.source.line, 1)))
+    for rule_id in sorted(set(result.disabled_rules) - {PARSE_ERROR_RULE}):
+        for resource in _checked_resources(result.resources):
+            name = root_qualified(resource.root, resource.address, with_root=roots)
+            if (rule_id, name, resource.source.file) not in grouped:
+                cases.append(_Case(rule_id=rule_id, name=name, file=resource.source.file,
+                                   line=max(resource.source.line, 1), disabled=True))
     return cases
 
 
@@ -136,7 +145,9 @@ def _testcase(case: _Case) -> ET.Element:
         "line": str(case.line),
     })
     active = case.active
-    if active:
+    if case.disabled:
+        ET.SubElement(element, "skipped", {"message": "rule turned off in the configuration"})
+    elif active:
         severity = _top_severity(active)
         failure = ET.SubElement(element, "failure", {
             "message": _xml_text(active[0].message),

@@ -56,6 +56,16 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     return pretty(to_document(result))
 
 
+def without_suppressed(result: ScanResult) -> ScanResult:
+    """The scan with its suppressed findings left out, for `--sarif-omit-suppressed`: GitHub
+    code scanning opens an alert for a result even when it carries `suppressions`, so a
+    repository whose ignores and baseline must not become alerts uploads the SARIF without
+    them (the JSON report still keeps the audit trail)."""
+    from dataclasses import replace
+
+    return replace(result, findings=result.active_findings)
+
+
 def to_document(result: ScanResult) -> dict[str, Any]:
     """The SARIF log as plain data."""
     findings = sorted(result.findings, key=Finding.sort_key)
