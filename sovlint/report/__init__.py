@@ -19,6 +19,7 @@ _MODULES: dict[str, str] = {
     "junit": "sovlint.report.junit",
     "github": "sovlint.report.github",
     "gitlab": "sovlint.report.gitlab",
+    "html": "sovlint.report.html",
 }
 
 FORMATS: tuple[str, ...] = tuple(_MODULES)
