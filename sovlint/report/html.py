@@ -348,7 +348,10 @@ def _arrow(source: _Box, target: _Box, edge_class: str, count: int, kinds: list[
         ty = target.y if down else target.y + target.height
         middle = (sy + ty) // 2
         path = f"M{sx},{sy} C{sx},{middle} {tx},{middle} {tx},{ty}"
-        label_x, label_y = (sx + tx) // 2 + 4, middle - 4
+        # The label sits by the arrow's head, beside the target box: arrows from one country
+        # converge at their source, so labels at their middles would print over each other.
+        label_x = tx + 6
+        label_y = ty - 8 - 14 * (number % 3) if down else ty + 16 + 14 * (number % 3)
     width = 3 + min(count, 20) // 4 if edge_class == "cross-border" else 1.5
     return {"path": path, "edge_class": edge_class, "width": width,
             "label": f"{count} × {', '.join(kinds)}", "label_x": label_x, "label_y": label_y,
