@@ -166,3 +166,13 @@ def test_git_commit_is_read_from_the_git_files(tmp_path: Path) -> None:
     assert git_commit(tmp_path)["commit"] == commit.replace("0", "f")  # type: ignore[index]
     (git / "HEAD").write_text("ref: refs/../../../etc/passwd\n")
     assert git_commit(tmp_path) is None
+
+
+def test_remote_modules_not_read_are_listed_in_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "eu-west-3"\n}\n'
+        'module "db" {\n  source  = "terraform-aws-modules/rds/aws"\n  version = "6.0.0"\n}\n')
+    page = html_of(str(tmp_path), cwd=tmp_path)
+    row = page[page.index("<th>Not read</th>"):page.index('<section id="residency">')]
+    assert "the verdict does not cover their contents" in row
+    assert "<code>main.tf:4</code> module.db: source &#39;terraform-aws-modules/rds/aws&#39;" in row
