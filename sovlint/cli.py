@@ -77,6 +77,10 @@ def _write(text: str, output: str | None) -> None:
         _fail(f"cannot write {output}: {exc}")
 
 
+_NO_TIMESTAMP = ("html: state no time, so the same input gives the same bytes "
+                 "(SOURCE_DATE_EPOCH, if set, is the time stated otherwise)")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sovlint")
 def main() -> None:
@@ -93,7 +97,8 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("-f", "--format", "formats", multiple=True, default=(),
-              help="text, json, sarif, junit, github, gitlab, markdown (repeatable; pairs with "
+              help="text, json, sarif, junit, github, gitlab, markdown, html (repeatable; pairs "
+                   "with "
                    "--output in order)")
 @click.option("-o", "--output", "outputs", multiple=True, default=(),
               help="file for the report of the same position (default: stdout); without a "
@@ -139,6 +144,7 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
 @click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
 @click.option("--no-cache", is_flag=True, help="do not read or write the parse cache")
+@click.option("--no-timestamp", is_flag=True, help=_NO_TIMESTAMP)
 @click.option("--trust-repo-config", is_flag=True,
               help="let a configuration found in the scanned tree load Python policies, "
                    "policies outside the tree, an OPA URL and raise fail_on (see SECURITY.md)")
@@ -167,6 +173,7 @@ def scan(
     quiet: bool,
     no_color: bool,
     no_cache: bool,
+    no_timestamp: bool,
     trust_repo_config: bool,
 ) -> None:
     """Scan Terraform and Kubernetes files (default: the current directory; - for stdin)."""
@@ -232,6 +239,12 @@ def scan(
             continue
         color = (fmt == "text" and output is None and not no_color
                  and _color_wanted(sys.stdout))
+        if fmt == "html":
+            from sovlint.report.html import render_evidence
+
+            _write(render_evidence(result, config, paths, no_timestamp=no_timestamp,
+                                   var_files=var_files, baseline=baseline), output)
+            continue
         _write(render(_reported(result, fmt, sarif_omit_suppressed=sarif_omit_suppressed),
                       fmt, color=color), output)
     if "github" in formats:
@@ -466,15 +479,17 @@ class _NoPolicies:
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", default="text",
-              type=click.Choice(["text", "json", "csv", "markdown", "mermaid", "dot"]),
-              help="table (text, csv, markdown, json) or diagram (mermaid, dot)")
+              type=click.Choice(["text", "json", "csv", "markdown", "mermaid", "dot", "html"]),
+              help="table (text, csv, markdown, json), diagram (mermaid, dot) or an HTML page")
 @click.option("--output", help="file for the inventory (default: stdout)")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--var-file", "var_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False))
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE")
+@click.option("--no-timestamp", is_flag=True, help=_NO_TIMESTAMP)
 def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str | None,
-              var_files: tuple[str, ...], variables: tuple[str, ...]) -> None:
+              var_files: tuple[str, ...], variables: tuple[str, ...],
+              no_timestamp: bool) -> None:
     """Where every resource lives and where its data flows (stores and flows)."""
     from sovlint.config import ConfigError, load_config
     from sovlint.inventory import RENDERERS, allowed_countries
@@ -491,6 +506,12 @@ def inventory(paths: tuple[str, ...], fmt: str, output: str | None, config_path:
     options = ScanOptions(variables=_parse_vars(variables), var_files=var_files,
                           jobs=os.cpu_count() or 1)
     result = run_scan(list(paths), config, options, engine=_NoPolicies())
+    if fmt == "html":
+        from sovlint.report.html import render_evidence
+
+        _write(render_evidence(result, config, paths, mode="inventory",
+                               no_timestamp=no_timestamp, var_files=var_files), output)
+        return
     _write(RENDERERS[fmt](result.resources, allowed_countries(config.allow_countries)), output)
 
 

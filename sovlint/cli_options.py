@@ -16,6 +16,7 @@ from sovlint.model import ScanResult, severity_rank
 # Output extension -> format, for `--output FILE` without a `--format` in its position.
 FORMAT_BY_EXTENSION: dict[str, str] = {
     ".sarif": "sarif", ".json": "json", ".xml": "junit", ".md": "markdown", ".txt": "text",
+    ".html": "html", ".htm": "html",
 }
 
 

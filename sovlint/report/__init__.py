@@ -20,6 +20,7 @@ _MODULES: dict[str, str] = {
     "github": "sovlint.report.github",
     "gitlab": "sovlint.report.gitlab",
     "markdown": "sovlint.report.summary",
+    "html": "sovlint.report.html",
 }
 
 FORMATS: tuple[str, ...] = tuple(_MODULES)
