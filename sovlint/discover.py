@@ -200,6 +200,11 @@ def read_input_text(path: Path, display: str, max_bytes: int,
                                     f"{max_bytes} bytes sovlint reads")
         data = path.read_bytes()
     except OSError as exc:
+        if os.path.islink(path) and not os.path.exists(path):
+            return None, ParseError(display, 1, (
+                f"{what} is a symbolic link to {os.readlink(path)}, which does not exist: "
+                "what it sets is not known (check out the file it points to, or remove the "
+                "link)"))
         return None, ParseError(display, 1, f"cannot read {what}: {exc.strerror or exc}")
     if b"\x00" in data[:8192]:
         return None, ParseError(display, 1, "binary content in a file with an IaC name")

@@ -187,3 +187,16 @@ def test_a_module_outside_the_scanned_path_is_a_finding_not_a_note(tmp_path: Pat
     assert result.exit_code == 1
     assert finding["rule_id"] == "SOV004"
     assert "outside the scanned tree" in finding["message"]
+
+
+def test_a_dangling_tfvars_link_says_where_it_points(repo: Path) -> None:
+    (repo / "envs").mkdir()
+    (repo / "envs" / "main.tf").write_text(BUCKET, encoding="utf-8")
+    (repo / "envs" / "terraform.tfvars").symlink_to("../../shared/terraform.tfvars")
+
+    code, report, _ = scan(repo)
+
+    assert code == 1
+    assert ("envs/terraform.tfvars", 1, "variable file is a symbolic link to "
+            "../../shared/terraform.tfvars, which does not exist: what it sets is not known "
+            "(check out the file it points to, or remove the link)") in errors(report)
