@@ -189,14 +189,29 @@ def test_a_module_outside_the_scanned_path_is_a_finding_not_a_note(tmp_path: Pat
     assert "outside the scanned tree" in finding["message"]
 
 
-def test_a_dangling_tfvars_link_says_where_it_points(repo: Path) -> None:
+def test_a_dangling_auto_tfvars_link_says_where_it_points(repo: Path) -> None:
     (repo / "envs").mkdir()
     (repo / "envs" / "main.tf").write_text(BUCKET, encoding="utf-8")
-    (repo / "envs" / "terraform.tfvars").symlink_to("../../shared/terraform.tfvars")
+    (repo / "envs" / "common.auto.tfvars").symlink_to("../../shared/common.auto.tfvars")
 
     code, report, _ = scan(repo)
 
+    # Terraform 1.11: "Given variables file common.auto.tfvars does not exist."
     assert code == 1
-    assert ("envs/terraform.tfvars", 1, "variable file is a symbolic link to "
-            "../../shared/terraform.tfvars, which does not exist: what it sets is not known "
+    assert ("envs/common.auto.tfvars", 1, "variable file is a symbolic link to "
+            "../../shared/common.auto.tfvars, which does not exist: what it sets is not known "
             "(check out the file it points to, or remove the link)") in errors(report)
+
+
+def test_a_dangling_terraform_tfvars_link_is_skipped_as_terraform_does(repo: Path) -> None:
+    (repo / "envs").mkdir()
+    (repo / "envs" / "main.tf").write_text(BUCKET, encoding="utf-8")
+    (repo / "envs" / "terraform.tfvars").symlink_to("../terraform.tfvars")
+
+    _, report, _ = scan(repo)
+
+    # Terraform tests the link's target and reads nothing when it is absent.
+    assert not [e for e in report["errors"] if e["file"] == "envs/terraform.tfvars"]
+    [note] = [d for d in report["diagnostics"] if d["file"] == "envs/terraform.tfvars"
+              and d["line"] == 1]
+    assert "symbolic link to ../terraform.tfvars, which does not exist" in note["message"]

@@ -688,6 +688,14 @@ class TerraformLoader:
         for path in [*candidates, *autos, *self.var_files]:
             if path not in self.var_files and not os.path.lexists(path):
                 continue  # an absent terraform.tfvars; a --var-file that is absent is an error
+            if path in candidates and not os.path.exists(path):
+                # Terraform skips a terraform.tfvars that is a dangling link (it tests the
+                # target), but fails on a dangling *.auto.tfvars: so does this.
+                self.result.diagnostics.append(Diagnostic(
+                    self.display(path), f"{self.display(path)} is a symbolic link to "
+                    f"{os.readlink(path)}, which does not exist: not read, as Terraform does not "
+                    "read it; the variables take their defaults", 1))
+                continue
             loaded, error = load_tfvars(path, self.display(path))
             if error is not None:
                 self.result.errors.append(error)
