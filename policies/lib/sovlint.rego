@@ -20,6 +20,18 @@ reportable(resource) if {
 	resource.data_bearing
 }
 
+# Why a reported resource counts as holding data although its class is not known (fail
+# closed), to end a message with; empty when the catalogue or the configuration decided it.
+class_note(resource) := sprintf("; it is reported because whether it holds data is not known: %s", [
+	resource.unclassified_reason,
+]) if {
+	is_string(object.get(resource, "unclassified_reason", null))
+}
+
+class_note(resource) := "" if {
+	not is_string(object.get(resource, "unclassified_reason", null))
+}
+
 # Countries of a location that are outside the allowed ones, sorted.
 outside_countries(location) := sort([c |
 	some c in location.countries

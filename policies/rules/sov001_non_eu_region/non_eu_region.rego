@@ -26,10 +26,11 @@ deny contains {
 	some resource in input.resources
 	lib.reportable(resource)
 	lib.location_outside(resource.location)
-	message := sprintf("%s is located in %s: %s outside the allowed countries", [
+	message := sprintf("%s is located in %s: %s outside the allowed countries%s", [
 		resource.address,
 		lib.describe_location(resource.location),
 		verb(resource.location),
+		lib.class_note(resource),
 	])
 }
 

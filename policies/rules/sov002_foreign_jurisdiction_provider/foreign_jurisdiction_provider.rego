@@ -23,12 +23,13 @@ deny contains {
 	"resource": resource.address,
 	"file": object.get(resource, ["source", "file"], null),
 	"root": object.get(resource, "root", null),
-	"message": sprintf("%s is hosted by %s (%s, headquartered in %s), subject to %s", [
+	"message": sprintf("%s is hosted by %s (%s, headquartered in %s), subject to %s%s", [
 		resource.address,
 		resource.provider.name,
 		resource.provider.id,
 		resource.provider.hq_country,
 		laws(resource.provider),
+		lib.class_note(resource),
 	]),
 } if {
 	some resource in input.resources

@@ -46,3 +46,16 @@ test_unread_module_call_is_left_to_sov001_and_sov004 if {
 	call := object.union(store("module.label", aws), {"type": "module"})
 	count(rule.deny) == 0 with input as {"config": {"allowed_providers": []}, "resources": [call]}
 }
+
+test_unknown_class_is_said_in_the_message if {
+	unknown := object.union(store("azapi_resource.this", aws), {"unclassified_reason": "its ARM type is not known statically"})
+	findings := rule.deny with input as {"config": {"allowed_providers": []}, "resources": [unknown]}
+	some finding in findings
+	endswith(finding.message, "; it is reported because whether it holds data is not known: its ARM type is not known statically")
+}
+
+test_known_class_has_no_note if {
+	findings := rule.deny with input as {"config": {"allowed_providers": []}, "resources": [store("aws_s3_bucket.docs", aws)]}
+	some finding in findings
+	not contains(finding.message, "whether it holds data")
+}
