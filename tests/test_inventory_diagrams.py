@@ -113,4 +113,4 @@ def test_graphviz_draws_every_store_inside_its_country_box() -> None:
             assert cluster["label"].startswith(expected[label] + " ") or (
                 expected[label] == "global" and cluster["label"].startswith("global")), label
             placed += 1
-    assert placed == len(expected) == 148  # every store of fixtures/flows
+    assert placed == len(expected) == 147  # every store of fixtures/flows
