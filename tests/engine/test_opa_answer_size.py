@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from helpers import local_http_server
 
 from sovlint.engine import PolicyError
 from sovlint.engine.opa import DEFAULT_MAX_ANSWER, OpaEngine, max_answer_from_environment
@@ -53,15 +53,8 @@ class _Flood(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def flooding_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Flood)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_http_server(_Flood) as url:
+        yield url
 
 
 def test_an_announced_3_gb_answer_is_refused_before_reading(flooding_server: str) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from helpers import local_http_server
 
 from sovlint.engine import PolicyError
 from sovlint.engine.opa import OpaEngine
@@ -41,15 +41,8 @@ class _Drip(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def dripping_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_http_server(_Drip) as url:
+        yield url
 
 
 def test_a_server_that_drips_its_answer_hits_the_deadline(dripping_server: str) -> None:
