@@ -35,6 +35,19 @@ def findings_of(report: dict[str, Any], rule_id: str) -> list[tuple[str | None, 
     ]
 
 
+class HealthyHandler(BaseHTTPRequestHandler):
+    """A quiet handler whose health check (GET) answers `{}`; subclasses answer the query."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+
 @contextlib.contextmanager
 def local_http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """A server on 127.0.0.1 answering with `handler`, in a thread; yields its base URL."""

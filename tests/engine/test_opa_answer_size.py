@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
-from helpers import local_http_server
+from helpers import HealthyHandler, local_http_server
 
 from sovlint.engine import PolicyError
 from sovlint.engine.opa import DEFAULT_MAX_ANSWER, OpaEngine, max_answer_from_environment
@@ -18,18 +17,9 @@ INPUT: dict[str, Any] = {"resources": [], "errors": [], "config": {}}
 sent: dict[str, int] = {}
 
 
-class _Flood(BaseHTTPRequestHandler):
+class _Flood(HealthyHandler):
     """Healthy; then answers a query with 3 GB, announced (/announced) or streamed without a
     length (/streamed), one megabyte at a time until the client hangs up."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
-from typing import Any
 
 import pytest
-from helpers import local_http_server
+from helpers import HealthyHandler, local_http_server
 
 from sovlint.engine import PolicyError
 from sovlint.engine.opa import OpaEngine
 from sovlint.resources import builtin_policies_dir
 
 
-class _Drip(BaseHTTPRequestHandler):
+class _Drip(HealthyHandler):
     """Healthy; then answers a query one header line every 0.2 s, for ever (almost)."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
