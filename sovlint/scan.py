@@ -99,9 +99,17 @@ class _Collected:
     # Files Terraform's file()/templatefile() calls read: not input (SPEC §2).
     file_references: list[FileReference] = field(default_factory=list)
 
+    _file_reads: _FileReads | None = None
+
     def skip(self, display: str, why: str) -> None:
         self.skipped.add(display)
         self.skip_why.setdefault(display, why)
+
+    def file_reads(self, root: Path) -> _FileReads:
+        """The files Terraform reads, once the Terraform is evaluated (built once)."""
+        if self._file_reads is None:
+            self._file_reads = _FileReads(self.file_references, root)
+        return self._file_reads
     # Root module directory -> the resources its HCL gave (a plan of that directory replaces
     # them, and maps its findings back to their HCL lines).
     terraform_roots: dict[Path, list[Resource]] = field(default_factory=dict)
@@ -751,7 +759,7 @@ def _scan_manifests(manifests: _Manifests, discovery: Discovery, root: Path, con
         _scan_plan(text, display, out, directory, root, options)
     cluster_provider, cluster_region = _cluster_location(config, out)
     unpinned_without_cluster = False
-    read_by_terraform = _FileReads(out.file_references, root)
+    read_by_terraform = out.file_reads(root)
     for stream in manifests.streams:
         reference = read_by_terraform.of(stream.display)
         if reference is not None and (reference.function == "templatefile"
@@ -835,7 +843,7 @@ class _FileReads:
 
 def _skip_counts(out: _Collected, root: Path) -> dict[str, int]:
     """How many files were skipped, by reason; a file Terraform reads counts as that."""
-    reads = _FileReads(out.file_references, root)
+    reads = out.file_reads(root)
     counts: dict[str, int] = {}
     for display in sorted(out.skipped - out.scanned):
         why = out.skip_why.get(display, SKIP_FILE_TYPE)
