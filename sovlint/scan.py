@@ -30,6 +30,7 @@ from sovlint.config import (
 from sovlint.discover import Discovery, discover, read_input_text
 from sovlint.engine import Deny, PolicyEngine
 from sovlint.engine.metadata import BUILTIN_ID_RE, RuleMetadata
+from sovlint.fold import fold_into_unread_modules
 from sovlint.inputs import (
     REASON_NOT_MANIFEST,
     SKIP_FILE_TYPE,
@@ -1164,6 +1165,8 @@ def _scan(
     findings = findings_from_denies(denies, engine.rules(), resources, config)
     if config.unread_modules == "diagnostic":
         findings = _lower_unread_modules(findings, out)
+    else:
+        findings = fold_into_unread_modules(findings, resources)
     findings, ignore_notes = apply_inline_ignores(
         findings, root, options.today or datetime.date.today(),
         lambda rule_id: rule_ignorable(config, rule_id),

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,22 @@ INVALID_COUNT = "invalid count"
 
 # Parses one configuration file; the scan passes a cached, parallel-friendly implementation.
 FileParser = Callable[[Path], tuple[ConfigFile | None, ParseError | None]]
+
+
+# Why a module call's outputs are unknown when its source was not read. Every value computed
+# from those outputs carries the reason, so `unread_module_in` finds the call again in it.
+_NOT_LOCAL = "source {source!r} is not available locally (run `terraform init` to read it)"
+_OUTSIDE_TREE = ("source {source!r} resolves to a directory outside the scanned tree: not read "
+                 "(scan from the repository root that holds it)")
+_UNREAD_CALL = re.compile(
+    r"(module\.[^\s:()]+): source '(?:[^'\\]|\\.)*' (?:is not available locally|resolves to "
+    r"a directory outside the scanned tree)")
+
+
+def unread_module_in(reason: str) -> str | None:
+    """The address of the unread module call whose outputs made `reason`'s value unknown."""
+    match = _UNREAD_CALL.search(reason)
+    return match.group(1) if match else None
 
 
 @dataclass
@@ -827,13 +844,9 @@ class TerraformLoader:
         directory = self._module_directory(parent, name, source)
         if directory is None:
             self._record_unread(parent, address, file, call, source)
-            return self._unavailable(
-                address, file, call,
-                f"source {source!r} is not available locally (run `terraform init` to read it)",
-            )
+            return self._unavailable(address, file, call, _NOT_LOCAL.format(source=source))
         if not _inside_tree(directory, self.root, self.display_root):
-            why = (f"source {source!r} resolves to a directory outside the scanned tree: not "
-                   "read (scan from the repository root that holds it)")
+            why = _OUTSIDE_TREE.format(source=source)
             self._record_unread(parent, address, file, call, source, why)
             return self._unavailable(address, file, call, why)
         if parent.depth + 1 > MAX_MODULE_DEPTH or str(directory) in parent.chain:

@@ -65,6 +65,8 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "ovh_ip_mitigation", "ovh_domain_zone", "ovh_cloud_project_kube_iprestrictions",
     "ovh_cloud_project_kube_oidc", "ovh_dedicated_server_reboot_task", "ovh_savings_plan",
     "hcloud_load_balancer_target", "hcloud_rdns", "github_branch_protection",
+    "google_workstations_workstation_config", "docker_image", "docker_registry_image",
+    "docker_tag",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
@@ -84,6 +86,7 @@ def test_control_plane_types(resource_type: str) -> None:
     "hcloud_load_balancer", "ovh_domain_zone_dynhost_login",
     "ovh_cloud_project_containerregistry_user", "aws_globalaccelerator_accelerator",
     "aws_macie2_classification_export_configuration", "github_repository_file",
+    "google_workstations_workstation", "docker_container", "docker_volume", "docker_secret",
 ])
 def test_data_bearing_types(resource_type: str) -> None:
     assert not classify_type(resource_type).control_plane

@@ -383,3 +383,62 @@ def test_summary_accounts_for_every_file_by_reason(tmp_path: Path) -> None:
         "not an infrastructure file type": 1,
     }
     assert "3 skipped (1 JSON Lines, 1 not a manifest or plan, 1 not IaC)" in result.output
+
+
+# An azapi resource whose ARM type comes from an unread module's outputs: its class is unknown
+# only because of that module call.
+TYPE_FROM_UNREAD_MODULE = (
+    'provider "azapi" {}\n'
+    'module "interfaces" {\n'
+    '  source  = "Azure/avm-utl-interfaces/azure"\n'
+    '  version = "0.6.0"\n'
+    '}\n'
+    'resource "azapi_resource" "assignment" {\n'
+    '  for_each  = module.interfaces.role_assignments_azapi\n'
+    '  name      = each.value.name\n'
+    '  parent_id = "/subscriptions/0/resourceGroups/rg"\n'
+    '  type      = each.value.type\n'
+    '  body      = each.value.body\n'
+    '}\n')
+
+
+def test_resource_classed_by_an_unread_module_is_reported_at_the_module_call(
+        tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TYPE_FROM_UNREAD_MODULE)
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    assert code == 1
+    assert rules_on(document, "azapi_resource.assignment") == {}
+    message = rules_on(document, "module.interfaces")["SOV004"]
+    assert "terraform init" in message
+    assert message.endswith("; 1 resource whose class comes from its outputs is reported here, "
+                            "not one by one (SOV002, SOV004): azapi_resource.assignment "
+                            "(main.tf:6)")
+
+
+def test_resource_classed_by_an_unread_module_stays_reported_when_the_call_is_not(
+        tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TYPE_FROM_UNREAD_MODULE)
+    (tmp_path / "ci.yaml").write_text("terraform:\n  unread_modules: diagnostic\n")
+
+    code, document = scan_json(".", "--config", "ci.yaml", cwd=tmp_path)
+
+    # The call is lowered to a note, so its dependants are reported one by one (fail closed).
+    assert code == 1
+    assert "module.interfaces" not in {f["resource"] for f in document["findings"]}
+    reported = rules_on(document, "azapi_resource.assignment")
+    assert set(reported) == {"SOV002", "SOV004"}
+    assert "whether it holds data is not known" in reported["SOV002"]
+
+
+def test_resource_with_a_literal_arm_type_is_not_folded_into_an_unread_call(
+        tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TYPE_FROM_UNREAD_MODULE.replace(
+        "each.value.type", '"Microsoft.Storage/storageAccounts@2023-05-01"'))
+
+    code, document = scan_json(".", cwd=tmp_path)
+
+    assert code == 1
+    assert "SOV002" in rules_on(document, "azapi_resource.assignment")
+    assert "reported here" not in rules_on(document, "module.interfaces")["SOV004"]
