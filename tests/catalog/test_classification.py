@@ -66,7 +66,8 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "ovh_cloud_project_kube_oidc", "ovh_dedicated_server_reboot_task", "ovh_savings_plan",
     "hcloud_load_balancer_target", "hcloud_rdns", "github_branch_protection",
     "google_workstations_workstation_config", "docker_image", "docker_registry_image",
-    "docker_tag",
+    "docker_tag", "ovh_hosting_privatedatabase_user", "ionoscloud_pg_user", "snowflake_user",
+    "azurerm_monitor_data_collection_rule", "google_dataplex_lake", "google_dataplex_zone",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
@@ -87,6 +88,8 @@ def test_control_plane_types(resource_type: str) -> None:
     "ovh_cloud_project_containerregistry_user", "aws_globalaccelerator_accelerator",
     "aws_macie2_classification_export_configuration", "github_repository_file",
     "google_workstations_workstation", "docker_container", "docker_volume", "docker_secret",
+    "ovh_hosting_privatedatabase_database", "azurerm_monitor_data_collection_endpoint",
+    "google_dataplex_datascan", "aws_cognito_user_pool",
 ])
 def test_data_bearing_types(resource_type: str) -> None:
     assert not classify_type(resource_type).control_plane
@@ -101,6 +104,7 @@ def test_an_unknown_type_is_data_bearing_by_default() -> None:
     ("Microsoft.Authorization/roleAssignments@2022-04-01", True),
     ("Microsoft.Network/virtualNetworks/subnets@2023-09-01", True),
     ("Microsoft.Insights/diagnosticSettings@2021-05-01-preview", True),
+    ("Microsoft.Insights/dataCollectionRules@2023-03-11", True),
     ("Microsoft.Sql/servers/firewallRules@2023-05-01-preview", True),
     ("Microsoft.Storage/storageAccounts@2023-01-01", False),
     ("Microsoft.Storage/storageAccounts/blobServices/containers@2023-01-01", False),
