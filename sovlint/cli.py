@@ -70,6 +70,12 @@ def _write(text: str, output: str | None) -> None:
     try:
         if target.parent and not target.parent.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and not target.is_file():
+            # A device, FIFO or process substitution (`-o /dev/null`, `-o >(jq .)`): written
+            # in place; renaming over it would replace the device itself with a file.
+            with target.open("w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(target)  # readers never see a half-written report

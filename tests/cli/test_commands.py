@@ -150,3 +150,22 @@ def test_workspace_option_selects_the_region_map_entry(cli: Cli, tmp_path: Path)
     rules = [{f["rule_id"] for f in json.loads(r.stdout)["findings"]} for r in (passed, moved)]
     assert "SOV001" not in rules[0] and "SOV001" in rules[1]
     assert cli("scan", str(tmp_path), "--workspace", " ", cwd=tmp_path).exit_code == 2
+
+
+def test_output_to_a_fifo_is_written_in_place_not_replaced(cli: Cli, tmp_path: Path) -> None:
+    # `-o /dev/null` or a named pipe: renaming a temporary file over it would replace the
+    # device or pipe itself with a regular file (as root, /dev/null).
+    import os
+    import threading
+
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    cli("scan", str(REPO / "fixtures" / "flows"), "--format", "json", "--output", str(fifo))
+    reader.join(timeout=60)
+
+    assert fifo.is_fifo()
+    assert json.loads(received[0])["findings"]
+    assert not list(tmp_path.glob(".*.tmp"))
