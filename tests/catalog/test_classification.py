@@ -68,6 +68,7 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "google_workstations_workstation_config", "docker_image", "docker_registry_image",
     "docker_tag", "ovh_hosting_privatedatabase_user", "ionoscloud_pg_user", "snowflake_user",
     "azurerm_monitor_data_collection_rule", "google_dataplex_lake", "google_dataplex_zone",
+    "echo",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane

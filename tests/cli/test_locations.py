@@ -195,3 +195,28 @@ def test_parent_location_types_are_catalogue_data() -> None:
     assert catalog.parent_location_attributes("azurerm_kubernetes_cluster_node_pool") == (
         "kubernetes_cluster_id",)
     assert catalog.parent_location_attributes("google_bigquery_dataset") == ()
+
+
+def test_ionos_object_storage_objects_are_located_by_their_bucket(tmp_path: Path) -> None:
+    report = scan(tmp_path, {"main.tf": """
+provider "ionoscloud" {}
+resource "ionoscloud_s3_bucket" "eu" {
+  name   = "records-eu"
+  region = "eu-central-3"
+}
+resource "ionoscloud_s3_bucket" "us" {
+  name   = "records-us"
+  region = "us-central-1"
+}
+resource "ionoscloud_s3_object" "in_eu" {
+  bucket = ionoscloud_s3_bucket.eu.name
+  key    = "index.html"
+}
+resource "ionoscloud_s3_object" "in_us" {
+  bucket = ionoscloud_s3_bucket.us.name
+  key    = "index.html"
+}
+"""}, "--profile", "residency")
+    found = rules_by_resource(report)
+    assert "ionoscloud_s3_object.in_eu" not in found
+    assert found["ionoscloud_s3_object.in_us"] == ["SOV001"]
