@@ -68,7 +68,11 @@ def test_every_schema_type_is_classified_by_the_current_rules(provider: str) -> 
     "google_workstations_workstation_config", "docker_image", "docker_registry_image",
     "docker_tag", "ovh_hosting_privatedatabase_user", "ionoscloud_pg_user", "snowflake_user",
     "azurerm_monitor_data_collection_rule", "google_dataplex_lake", "google_dataplex_zone",
-    "echo",
+    "echo", "aws_lambda_alias", "aws_lambda_event_source_mapping", "aws_lambda_layer_version",
+    "aws_flow_log", "aws_efs_mount_target", "aws_efs_access_point", "aws_rolesanywhere_profile",
+    "aws_athena_named_query", "aws_codedeploy_deployment_group", "google_cloud_identity_group",
+    "google_privateca_ca_pool", "google_pubsub_schema", "google_cloud_scheduler_job",
+    "google_dataplex_asset", "ionoscloud_ipfailover", "ovh_cloud_project_kube_log_subscription",
 ])
 def test_control_plane_types(resource_type: str) -> None:
     assert classify_type(resource_type).control_plane
@@ -90,7 +94,9 @@ def test_control_plane_types(resource_type: str) -> None:
     "aws_macie2_classification_export_configuration", "github_repository_file",
     "google_workstations_workstation", "docker_container", "docker_volume", "docker_secret",
     "ovh_hosting_privatedatabase_database", "azurerm_monitor_data_collection_endpoint",
-    "google_dataplex_datascan", "aws_cognito_user_pool",
+    "google_dataplex_datascan", "aws_cognito_user_pool", "aws_lambda_function",
+    "aws_efs_file_system", "google_privateca_certificate_authority", "google_pubsub_topic",
+    "google_api_gateway_gateway", "aws_secretsmanager_secret_version",
 ])
 def test_data_bearing_types(resource_type: str) -> None:
     assert not classify_type(resource_type).control_plane
