@@ -81,8 +81,21 @@ _NO_TIMESTAMP = ("html: state no time, so the same input gives the same bytes "
                  "(SOURCE_DATE_EPOCH, if set, is the time stated otherwise)")
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`sovlint --version`: the tool's version and the date its catalogue was reviewed."""
+    if not value or ctx.resilient_parsing:
+        return
+    from sovlint.catalog import catalogue_identity
+
+    click.echo(f"sovlint {__version__}, catalogue {catalogue_identity().date}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="sovlint")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version,
+              help="Show the version and the date of the region and provider catalogue, "
+                   "and exit.")
 def main() -> None:
     """Data-sovereignty linter for Terraform and Kubernetes."""
 

@@ -131,7 +131,9 @@ def test_without_a_repository_paths_are_relative_to_the_scanned_directory(
 
 def test_the_driver_has_a_full_name(repository: Path) -> None:
     driver = sarif_of("infra/aws", cwd=repository)["runs"][0]["tool"]["driver"]
-    assert driver["fullName"].startswith(f"sovlint {driver['version']}, data-sovereignty")
+    date = driver["properties"]["catalogueDate"]
+    assert driver["fullName"].startswith(
+        f"sovlint {driver['version']} (catalogue {date}), data-sovereignty")
 
 
 @pytest.mark.parametrize("fixture", sorted(
