@@ -17,7 +17,7 @@ import click
 from sovlint import __version__
 
 if TYPE_CHECKING:
-    from sovlint.engine import Deny
+    from sovlint.engine import Deny, PolicyEngine
     from sovlint.engine.metadata import RuleMetadata
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -117,7 +117,8 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
               help="file for the report of the same position (default: stdout); without a "
                    "--format, the extension names it: .sarif, .json, .xml (junit), .md, .txt")
 @click.option("--rule", "only_rules", multiple=True,
-              help="run only these rules (repeatable, or a comma list: SOV001,SOV003)")
+              help="run only these rules (repeatable, or a comma list: SOV001,SOV003); "
+                   "built-in ids and those of the custom policies loaded for the run")
 @click.option("--skip-rule", "skip_rules", multiple=True,
               help="do not run these rules (repeatable, or a comma list)")
 @click.option("--severity", "min_severity", type=SEVERITY_CHOICES,
@@ -220,7 +221,9 @@ def scan(
                              trust_repo=trust_repo_config)
         config = with_overrides(config, profile=profile, fail_on=fail_on,
                                 policy_dirs=policy_dirs, opa_url=opa_url)
-        config = cli_options.select_rules(config, only_rules, skip_rules)
+        engine = _engine_for_rule_options(config, only_rules, skip_rules)
+        config = cli_options.select_rules(config, only_rules, skip_rules,
+                                          custom=list(engine.rules()) if engine else ())
         config = cli_options.with_excludes(config, excludes)
     except (ConfigError, cli_options.UsageError) as exc:
         _fail(str(exc))
@@ -237,7 +240,7 @@ def scan(
         _dump_input(list(paths), config, options, outputs[0] if outputs else None)
         return
     try:
-        result = run_scan(list(paths), config, options)
+        result = run_scan(list(paths), config, options, engine=engine)
     except PolicyError as exc:
         _policy_failure(exc)
     except BaselineError as exc:
@@ -263,6 +266,23 @@ def scan(
     if "github" in formats:
         _append_step_summary(result)
     sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)
+
+
+def _engine_for_rule_options(config: Any, only_rules: tuple[str, ...],
+                             skip_rules: tuple[str, ...]) -> PolicyEngine | None:
+    """With `--rule`/`--skip-rule`, the run's policy engine, loaded now so that the ids its
+    custom policies declare are known to the options (the scan then uses the same engine);
+    None without those options. A policy that cannot be loaded exits 2."""
+    if not only_rules and not skip_rules:
+        return None
+    from sovlint.engine import PolicyError
+    from sovlint.scan import default_engine
+
+    try:
+        return default_engine(config)
+    except PolicyError as exc:
+        _policy_failure(exc)
+    return None  # not reached: _policy_failure exits
 
 
 def _with_disabled_rules(result: Any, config: Any) -> Any:

@@ -121,3 +121,42 @@ def test_force_color_colours_a_pipe_unless_zero() -> None:
     assert color_wanted(Pipe(), {}) is False
     assert color_wanted(Pipe(), {"FORCE_COLOR": "1"}) is True
     assert color_wanted(Pipe(), {"FORCE_COLOR": "0"}) is False
+
+
+CUSTOM_INFRA = Path(__file__).resolve().parents[2] / "fixtures" / "custom-policies" / "infra"
+
+
+def custom_rules_found(*args: str) -> set[str]:
+    output = run_cli("scan", ".", "--trust-repo-config", "-f", "json", "--jobs", "1", *args,
+                     cwd=CUSTOM_INFRA)
+    assert output.exit_code in (0, 1), output.output
+    return {f["rule_id"] for f in json.loads(output.stdout)["findings"]}
+
+
+def test_rule_accepts_a_custom_rule_id_of_the_run_s_policies() -> None:
+    assert custom_rules_found("--rule", "ACME002") == {"ACME002"}
+
+
+def test_skip_rule_accepts_custom_rule_ids_in_any_case() -> None:
+    everything = custom_rules_found()
+    assert {"ACME001", "ACME003", "ACME004"} <= everything
+
+    assert custom_rules_found("--skip-rule", "acme001,ACME003") == (
+        everything - {"ACME001", "ACME003"})
+
+
+def test_an_unknown_id_names_the_built_in_and_custom_rules() -> None:
+    output = run_cli("scan", ".", "--trust-repo-config", "--rule", "ACME009", "--jobs", "1",
+                     cwd=CUSTOM_INFRA)
+
+    assert output.exit_code == 2
+    assert "--rule ACME009: unknown rule (known: ACME001, ACME002, ACME003, ACME004, " in (
+        output.output)
+    assert "SOV001" in output.output
+
+
+def test_a_custom_id_without_its_policy_loaded_is_unknown() -> None:
+    output = run_cli("scan", ".", "--rule", "ACME002", "--jobs", "1", cwd=CUSTOM_INFRA.parent)
+
+    assert output.exit_code == 2
+    assert "--rule ACME002: unknown rule" in output.output
