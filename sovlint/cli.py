@@ -155,7 +155,10 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
               help="leave suppressed findings out of SARIF reports (GitHub code scanning "
                    "alerts on them despite their `suppressions`)")
 @click.option("--soft-fail", is_flag=True, help="report findings but always exit 0")
-@click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
+@click.option("--quiet", "-q", is_flag=True,
+              help="print nothing when the scan passes (and no progress)")
+@click.option("--no-progress", is_flag=True,
+              help="no progress on stderr (shown only when stderr is a terminal)")
 @click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
 @click.option("--no-cache", is_flag=True, help="do not read or write the parse cache")
 @click.option("--no-timestamp", is_flag=True, help=_NO_TIMESTAMP)
@@ -185,6 +188,7 @@ def scan(
     sarif_omit_suppressed: bool,
     soft_fail: bool,
     quiet: bool,
+    no_progress: bool,
     no_color: bool,
     no_cache: bool,
     no_timestamp: bool,
@@ -232,7 +236,7 @@ def scan(
         var_files=var_files,
         jobs=jobs or (os.cpu_count() or 1),
         baseline=baseline,
-        progress=_progress if sys.stderr.isatty() and not quiet else None,
+        progress=_progress if sys.stderr.isatty() and not (quiet or no_progress) else None,
         use_cache=not no_cache,
         environ=_with_workspace(workspace),
     )
