@@ -62,9 +62,11 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     return variables
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, *, color: bool = False) -> None:
+    """The report to stdout or to a file. ``color``: the report was painted on purpose
+    (FORCE_COLOR in a pipe), so click must not strip the colours it would strip for a pipe."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True if color else None)
         return
     target = Path(output)
     try:
@@ -266,7 +268,7 @@ def scan(
                                    var_files=var_files, baseline=baseline), output)
             continue
         _write(render(_reported(result, fmt, sarif_omit_suppressed=sarif_omit_suppressed),
-                      fmt, color=color), output)
+                      fmt, color=color), output, color=color)
     if "github" in formats:
         _append_step_summary(result)
     sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)

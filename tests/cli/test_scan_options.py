@@ -4,6 +4,9 @@ from the output extension, --rule/--skip-rule, --severity, --exclude, NO_COLOR/F
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,6 +124,28 @@ def test_force_color_colours_a_pipe_unless_zero() -> None:
     assert color_wanted(Pipe(), {}) is False
     assert color_wanted(Pipe(), {"FORCE_COLOR": "1"}) is True
     assert color_wanted(Pipe(), {"FORCE_COLOR": "0"}) is False
+
+
+def scan_piped(stack: Path, *args: str, **env: str) -> str:
+    """stdout of the installed command in a pipe (no terminal), with the environment given."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    process = subprocess.run([sys.executable, "-m", "sovlint", "scan", ".", "--jobs", "1",
+                              "--no-cache", *args], cwd=stack, env=environ | env,
+                             capture_output=True, text=True, check=False, timeout=120)
+    assert process.returncode == 1, process.stderr
+    return process.stdout
+
+
+def test_force_color_paints_the_text_report_in_a_pipe(stack: Path) -> None:
+    assert "\x1b[" in scan_piped(stack, FORCE_COLOR="1")
+    assert "\x1b[" not in scan_piped(stack)
+    assert "\x1b[" not in scan_piped(stack, FORCE_COLOR="0")
+
+
+def test_no_color_and_the_option_win_over_force_color(stack: Path) -> None:
+    assert "\x1b[" not in scan_piped(stack, FORCE_COLOR="1", NO_COLOR="")
+    assert "\x1b[" not in scan_piped(stack, "--no-color", FORCE_COLOR="1")
+    assert "\x1b[" not in scan_piped(stack, "-f", "json", FORCE_COLOR="1")
 
 
 CUSTOM_INFRA = Path(__file__).resolve().parents[2] / "fixtures" / "custom-policies" / "infra"
