@@ -227,7 +227,8 @@ def scan(
                              trust_repo=trust_repo_config)
         config = with_overrides(config, profile=profile, fail_on=fail_on,
                                 policy_dirs=policy_dirs, opa_url=opa_url)
-        engine = _engine_for_rule_options(config, only_rules, skip_rules)
+        engine = _engine_for_rule_options(config, only_rules, skip_rules,
+                                          local=dump_input)
         config = cli_options.select_rules(config, only_rules, skip_rules,
                                           custom=list(engine.rules()) if engine else ())
         config = cli_options.with_excludes(config, excludes)
@@ -275,14 +276,21 @@ def scan(
 
 
 def _engine_for_rule_options(config: Any, only_rules: tuple[str, ...],
-                             skip_rules: tuple[str, ...]) -> PolicyEngine | None:
+                             skip_rules: tuple[str, ...], *,
+                             local: bool = False) -> PolicyEngine | None:
     """With `--rule`/`--skip-rule`, the run's policy engine, loaded now so that the ids its
     custom policies declare are known to the options (the scan then uses the same engine);
-    None without those options. A policy that cannot be loaded exits 2."""
+    None without those options. ``local`` (`--dump-input`, which evaluates nothing): the
+    rules are read here, no OPA server is contacted. A policy that cannot be loaded exits 2."""
     if not only_rules and not skip_rules:
         return None
+    from dataclasses import replace
+
     from sovlint.engine import PolicyError
     from sovlint.scan import default_engine
+
+    if local:
+        config = replace(config, opa_url=None)
 
     try:
         return default_engine(config)

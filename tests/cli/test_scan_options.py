@@ -185,3 +185,12 @@ def test_a_custom_id_without_its_policy_loaded_is_unknown() -> None:
 
     assert output.exit_code == 2
     assert "--rule ACME002: unknown rule" in output.output
+
+
+def test_rule_options_with_dump_input_contact_no_opa_server() -> None:
+    # Port 9 (discard) on the loopback: nothing answers there, a health check would fail.
+    output = run_cli("scan", ".", "--trust-repo-config", "--dump-input", "--rule", "ACME002",
+                     "--opa-url", "http://127.0.0.1:9", "--jobs", "1", cwd=CUSTOM_INFRA)
+
+    assert output.exit_code == 0, output.output
+    assert json.loads(output.stdout)["resources"]
