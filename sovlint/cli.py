@@ -17,7 +17,7 @@ import click
 from sovlint import __version__
 
 if TYPE_CHECKING:
-    from sovlint.engine import Deny
+    from sovlint.engine import Deny, PolicyEngine
     from sovlint.engine.metadata import RuleMetadata
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -62,9 +62,11 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     return variables
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, *, color: bool = False) -> None:
+    """The report to stdout or to a file. ``color``: the report was painted on purpose
+    (FORCE_COLOR in a pipe), so click must not strip the colours it would strip for a pipe."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True if color else None)
         return
     target = Path(output)
     try:
@@ -87,8 +89,21 @@ _NO_TIMESTAMP = ("html: state no time, so the same input gives the same bytes "
                  "(SOURCE_DATE_EPOCH, if set, is the time stated otherwise)")
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`sovlint --version`: the tool's version and the date its catalogue was reviewed."""
+    if not value or ctx.resilient_parsing:
+        return
+    from sovlint.catalog import catalogue_identity
+
+    click.echo(f"sovlint {__version__}, catalogue {catalogue_identity().date}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="sovlint")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version,
+              help="Show the version and the date of the region and provider catalogue, "
+                   "and exit.")
 def main() -> None:
     """Data-sovereignty linter for Terraform and Kubernetes."""
 
@@ -110,7 +125,8 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
               help="file for the report of the same position (default: stdout); without a "
                    "--format, the extension names it: .sarif, .json, .xml (junit), .md, .txt")
 @click.option("--rule", "only_rules", multiple=True,
-              help="run only these rules (repeatable, or a comma list: SOV001,SOV003)")
+              help="run only these rules (repeatable, or a comma list: SOV001,SOV003); "
+                   "built-in ids and those of the custom policies loaded for the run")
 @click.option("--skip-rule", "skip_rules", multiple=True,
               help="do not run these rules (repeatable, or a comma list)")
 @click.option("--severity", "min_severity", type=SEVERITY_CHOICES,
@@ -147,7 +163,10 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
               help="leave suppressed findings out of SARIF reports (GitHub code scanning "
                    "alerts on them despite their `suppressions`)")
 @click.option("--soft-fail", is_flag=True, help="report findings but always exit 0")
-@click.option("--quiet", "-q", is_flag=True, help="print nothing when the scan passes")
+@click.option("--quiet", "-q", is_flag=True,
+              help="print nothing when the scan passes (and no progress)")
+@click.option("--no-progress", is_flag=True,
+              help="no progress on stderr (shown only when stderr is a terminal)")
 @click.option("--no-color", is_flag=True, help="no ANSI colours (NO_COLOR is honoured too)")
 @click.option("--no-cache", is_flag=True, help="do not read or write the parse cache")
 @click.option("--no-timestamp", is_flag=True, help=_NO_TIMESTAMP)
@@ -177,6 +196,7 @@ def scan(
     sarif_omit_suppressed: bool,
     soft_fail: bool,
     quiet: bool,
+    no_progress: bool,
     no_color: bool,
     no_cache: bool,
     no_timestamp: bool,
@@ -213,7 +233,10 @@ def scan(
                              trust_repo=trust_repo_config)
         config = with_overrides(config, profile=profile, fail_on=fail_on,
                                 policy_dirs=policy_dirs, opa_url=opa_url)
-        config = cli_options.select_rules(config, only_rules, skip_rules)
+        engine = _engine_for_rule_options(config, only_rules, skip_rules,
+                                          local=dump_input)
+        config = cli_options.select_rules(config, only_rules, skip_rules,
+                                          custom=list(engine.rules()) if engine else ())
         config = cli_options.with_excludes(config, excludes)
     except (ConfigError, cli_options.UsageError) as exc:
         _fail(str(exc))
@@ -222,7 +245,7 @@ def scan(
         var_files=var_files,
         jobs=jobs or (os.cpu_count() or 1),
         baseline=baseline,
-        progress=_progress if sys.stderr.isatty() and not quiet else None,
+        progress=_progress if sys.stderr.isatty() and not (quiet or no_progress) else None,
         use_cache=not no_cache,
         environ=_with_workspace(workspace),
     )
@@ -230,7 +253,7 @@ def scan(
         _dump_input(list(paths), config, options, outputs[0] if outputs else None)
         return
     try:
-        result = run_scan(list(paths), config, options)
+        result = run_scan(list(paths), config, options, engine=engine)
     except PolicyError as exc:
         _policy_failure(exc)
     except BaselineError as exc:
@@ -252,10 +275,34 @@ def scan(
                                    var_files=var_files, baseline=baseline), output)
             continue
         _write(render(_reported(result, fmt, sarif_omit_suppressed=sarif_omit_suppressed),
-                      fmt, color=color), output)
+                      fmt, color=color), output, color=color)
     if "github" in formats:
         _append_step_summary(result)
     sys.exit(EXIT_OK if result.passed or soft_fail else EXIT_FINDINGS)
+
+
+def _engine_for_rule_options(config: Any, only_rules: tuple[str, ...],
+                             skip_rules: tuple[str, ...], *,
+                             local: bool = False) -> PolicyEngine | None:
+    """With `--rule`/`--skip-rule`, the run's policy engine, loaded now so that the ids its
+    custom policies declare are known to the options (the scan then uses the same engine);
+    None without those options. ``local`` (`--dump-input`, which evaluates nothing): the
+    rules are read here, no OPA server is contacted. A policy that cannot be loaded exits 2."""
+    if not only_rules and not skip_rules:
+        return None
+    from dataclasses import replace
+
+    from sovlint.engine import PolicyError
+    from sovlint.scan import default_engine
+
+    if local:
+        config = replace(config, opa_url=None)
+
+    try:
+        return default_engine(config)
+    except PolicyError as exc:
+        _policy_failure(exc)
+    return None  # not reached: _policy_failure exits
 
 
 def _with_disabled_rules(result: Any, config: Any) -> Any:

@@ -30,11 +30,13 @@ def rule_ids(values: Sequence[str]) -> list[str]:
             if part.strip()]
 
 
-def select_rules(config: Config, only: Sequence[str], skip: Sequence[str]) -> Config:
+def select_rules(config: Config, only: Sequence[str], skip: Sequence[str],
+                 custom: Sequence[str] = ()) -> Config:
     """The configuration with `--rule` (only these rules run) and `--skip-rule` (these do not).
-    An id that is not a built-in rule is an error naming the closest ids; a custom rule is
-    turned off in the configuration (`rules: {ID: off}`)."""
-    known = sorted(set().union(*PROFILES.values()))
+    ``custom`` are the ids of the custom rules the run's policies declare (Rego and Python
+    metadata). An id that is neither built in nor custom is an error naming the known ids and
+    the closest ones; a rule left out is turned off in the configuration (`rules: {ID: off}`)."""
+    known = sorted(set().union(*PROFILES.values()) | set(custom))
     wanted, skipped = rule_ids(only), rule_ids(skip)
     for option, ids in (("--rule", wanted), ("--skip-rule", skipped)):
         for rule_id in ids:

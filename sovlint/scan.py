@@ -12,6 +12,7 @@ import gc
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,8 +357,28 @@ def _directory_job(directory: Path) -> tuple[
 _DirectoryOutcome = tuple[list[tuple[str, ParseError | None]], dict[Path, _RootResult]]
 
 
+class _Counter:
+    """Counts work done for the progress messages: says `done/total` at most every
+    ``interval`` seconds, and always when the last item is done. Nothing when no one listens."""
+
+    def __init__(self, report: Callable[[str], None] | None, total: int, what: str,
+                 interval: float = 0.5) -> None:
+        self.report, self.total, self.what, self.interval = report, total, what, interval
+        self.done, self.last = 0, time.monotonic()
+
+    def step(self, extra: str = "") -> None:
+        self.done += 1
+        if self.report is None:
+            return
+        now = time.monotonic()
+        if self.done == self.total or now - self.last >= self.interval:
+            self.last = now
+            self.report(f"{self.done}/{self.total} {self.what} done{extra}")
+
+
 def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
-                       file_count: int) -> Callable[[], _DirectoryOutcome]:
+                       file_count: int, progress: Callable[[str], None] | None = None,
+                       ) -> Callable[[], _DirectoryOutcome]:
     """Every Terraform directory: which modules it calls, and the evaluation of the root
     modules among them; with their files and parse errors. Returns the function that waits
     for the result, so that the caller can read the manifests meanwhile.
@@ -373,8 +394,13 @@ def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
             calls = {d: files.called_directories(d) - {d} for d in directories}
             scanned = files.take_touched()
             roots = _root_modules(calls)
-            return scanned, {d: _evaluate_root(d, inputs, files) for d in directories
-                             if d in roots}
+            counter = _Counter(progress, len(roots), "Terraform roots")
+            evaluated: dict[Path, _RootResult] = {}
+            for directory in directories:
+                if directory in roots:
+                    evaluated[directory] = _evaluate_root(directory, inputs, files)
+                    counter.step()
+            return scanned, evaluated
         return evaluate_here
     from concurrent.futures import ProcessPoolExecutor
 
@@ -387,12 +413,14 @@ def _start_directories(directories: list[Path], inputs: _RootInputs, jobs: int,
         calls: dict[Path, set[Path]] = {}
         scanned: list[tuple[str, ParseError | None]] = []
         evaluated: dict[Path, _RootResult] = {}
+        counter = _Counter(progress, len(directories), "Terraform directories")
         with pool:
             for directory, (called, own_files, result) in zip(directories, outcomes,
                                                               strict=True):
                 calls[directory] = called - {directory}
                 scanned += own_files
                 evaluated[directory] = result
+                counter.step(f", {len(scanned)} files read")
         roots = _root_modules(calls)
         return scanned, {d: r for d, r in evaluated.items() if d in roots}
     return wait
@@ -467,7 +495,7 @@ def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
     if callers_of is not None:
         directories = callers_of(directories)
     wait = _start_directories(directories, inputs, options.jobs,
-                              len(discovery.of_kind("terraform")))
+                              len(discovery.of_kind("terraform")), options.progress)
 
     def finish(out: _Collected) -> None:
         scanned, results = wait()
@@ -1142,6 +1170,8 @@ def _scan(
     manifests = _read_manifests(discovery, root, options, out)
     catalog.preload()  # needed below; meanwhile the workers may still be busy
     finish_terraform(out)
+    if out.terraform_roots:
+        report(f"Terraform: {len(out.terraform_roots)} roots evaluated")
     if manifests is not None:
         _scan_manifests(manifests, discovery, root, config, options, out)
     if any(resource.kind == "kubernetes" for resource in out.resources):
@@ -1160,7 +1190,7 @@ def _scan(
         Path(config.base_dir).absolute(),
     ))
     errors = sorted(set(out.errors), key=lambda e: (e.file, e.line, e.message))
-    report(f"{len(resources)} resources; evaluating policies")
+    report(f"{len(out.scanned)} files read, {len(resources)} resources; evaluating policies")
     denies = engine.evaluate(policy_input(resources, errors, config))
     findings = findings_from_denies(denies, engine.rules(), resources, config)
     if config.unread_modules == "diagnostic":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from fnmatch import fnmatchcase
 from functools import cache
 from importlib import resources
@@ -18,6 +19,8 @@ from sovlint.cache import load_yaml_data
 from sovlint.model import Provider, Region
 
 __all__ = [
+    "CatalogueIdentity",
+    "catalogue_identity",
     "country_name",
     "entity_for",
     "expand_countries",
@@ -143,6 +146,41 @@ def _resource_types() -> dict[str, Any]:
 @cache
 def _countries() -> dict[str, Any]:
     return cast(dict[str, Any], load_data("countries.yaml"))
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class CatalogueIdentity:
+    """When the catalogue was last reviewed, and the provider schemas its type tables come
+    from (``data/catalogue.yaml``)."""
+
+    date: str
+    schemas: tuple[str, ...]
+
+
+@cache
+def catalogue_identity() -> CatalogueIdentity:
+    """The catalogue's date and schema versions; ValueError naming the file and the field when
+    ``catalogue.yaml`` lacks them or holds a malformed date (a package built without a
+    reviewed date must not claim one)."""
+    data = load_data("catalogue.yaml")
+    where = "sovlint/catalog/data/catalogue.yaml"
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a mapping with catalogue_date and schemas")
+    written = data.get("catalogue_date")
+    if not isinstance(written, str) or not _DATE.fullmatch(written):
+        raise ValueError(f"{where}: catalogue_date must be a quoted date YYYY-MM-DD, "
+                         f"got {written!r}")
+    try:
+        date.fromisoformat(written)
+    except ValueError as exc:
+        raise ValueError(f"{where}: catalogue_date {written!r} is not a date: {exc}") from None
+    schemas = data.get("schemas")
+    if not isinstance(schemas, list) or not all(isinstance(s, str) and s for s in schemas):
+        raise ValueError(f"{where}: schemas must be a list of provider schema versions")
+    return CatalogueIdentity(written, tuple(schemas))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -513,7 +513,10 @@ def _catalogue() -> dict[str, Any]:
             schemas.append(match.group(1).decode().strip())
         dates = re.findall(rb"\b20\d\d-[01]\d-[0-3]\d\b", text)
         newest = max([newest, *(d.decode() for d in dates)])
-    return {"sha256": digest.hexdigest(), "schemas": schemas, "newest_source": newest or None}
+    from sovlint.catalog import catalogue_identity
+
+    return {"sha256": digest.hexdigest(), "date": catalogue_identity().date, "schemas": schemas,
+            "newest_source": newest or None}
 
 
 def git_commit(start: Path) -> dict[str, str] | None:

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sovlint import __version__
+from sovlint.catalog import catalogue_identity
 from sovlint.jsontext import pretty
 from sovlint.model import Diagnostic, Finding, ScanResult, Severity, Suppression
 from sovlint.report import sorted_diagnostics
@@ -73,16 +74,19 @@ def to_document(result: ScanResult) -> dict[str, Any]:
     index = {rule_id: position for position, rule_id in enumerate(rules)}
     paths = ArtifactPaths.of(result)
     causes = Causes(result.resources)
+    catalogue = catalogue_identity()
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "sovlint",
-                "fullName": f"sovlint {__version__}, data-sovereignty linter for "
-                            "infrastructure as code",
+                "fullName": f"sovlint {__version__} (catalogue {catalogue.date}), "
+                            "data-sovereignty linter for infrastructure as code",
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
                 "rules": [_rule(rule) for rule in rules.values()],
+                "properties": {"catalogueDate": catalogue.date,
+                               "catalogueSchemas": list(catalogue.schemas)},
             }
         },
         "automationDetails": {"id": paths.automation_id()},

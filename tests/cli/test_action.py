@@ -45,6 +45,25 @@ def test_third_party_actions_are_pinned_by_commit_sha() -> None:
             assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
 
 
+# Each pin is the commit its tag named in the comment points to (`git rev-parse TAG^{commit}`
+# in a clone of the action's repository); a pin and its comment change together.
+_PIN = re.compile(r"^[ -]*uses: ([\w.-]+/[\w./-]+)@([0-9a-f]+) # (v\d+\.\d+\.\d+)$", re.MULTILINE)
+_PINNED_FILES = ("action.yml", ".github/workflows/release.yml")
+
+
+def test_every_pin_names_its_release_tag_and_is_the_same_in_every_file() -> None:
+    seen: dict[str, tuple[str, str]] = {}
+    for name in _PINNED_FILES:
+        text = (REPO / name).read_text(encoding="utf-8")
+        uses = re.findall(r"^[ -]*uses: \S+", text, re.MULTILINE)
+        pins = _PIN.findall(text)
+        assert len(pins) == len(uses), f"{name}: a `uses:` without a SHA and a # vX.Y.Z tag"
+        for repository, sha, tag in pins:
+            owner_name = "/".join(repository.split("/")[:2])
+            assert len(sha) == 40, (name, repository)
+            assert seen.setdefault(owner_name, (sha, tag)) == (sha, tag), (name, owner_name)
+
+
 def test_outputs_name_the_steps_that_set_them() -> None:
     outputs = action()["outputs"]
     assert outputs["exit-code"]["value"] == "${{ steps.scan.outputs.exit-code }}"

@@ -4,6 +4,9 @@ from the output extension, --rule/--skip-rule, --severity, --exclude, NO_COLOR/F
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +124,73 @@ def test_force_color_colours_a_pipe_unless_zero() -> None:
     assert color_wanted(Pipe(), {}) is False
     assert color_wanted(Pipe(), {"FORCE_COLOR": "1"}) is True
     assert color_wanted(Pipe(), {"FORCE_COLOR": "0"}) is False
+
+
+def scan_piped(stack: Path, *args: str, **env: str) -> str:
+    """stdout of the installed command in a pipe (no terminal), with the environment given."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    process = subprocess.run([sys.executable, "-m", "sovlint", "scan", ".", "--jobs", "1",
+                              "--no-cache", *args], cwd=stack, env=environ | env,
+                             capture_output=True, text=True, check=False, timeout=120)
+    assert process.returncode == 1, process.stderr
+    return process.stdout
+
+
+def test_force_color_paints_the_text_report_in_a_pipe(stack: Path) -> None:
+    assert "\x1b[" in scan_piped(stack, FORCE_COLOR="1")
+    assert "\x1b[" not in scan_piped(stack)
+    assert "\x1b[" not in scan_piped(stack, FORCE_COLOR="0")
+
+
+def test_no_color_and_the_option_win_over_force_color(stack: Path) -> None:
+    assert "\x1b[" not in scan_piped(stack, FORCE_COLOR="1", NO_COLOR="")
+    assert "\x1b[" not in scan_piped(stack, "--no-color", FORCE_COLOR="1")
+    assert "\x1b[" not in scan_piped(stack, "-f", "json", FORCE_COLOR="1")
+
+
+CUSTOM_INFRA = Path(__file__).resolve().parents[2] / "fixtures" / "custom-policies" / "infra"
+
+
+def custom_rules_found(*args: str) -> set[str]:
+    output = run_cli("scan", ".", "--trust-repo-config", "-f", "json", "--jobs", "1", *args,
+                     cwd=CUSTOM_INFRA)
+    assert output.exit_code in (0, 1), output.output
+    return {f["rule_id"] for f in json.loads(output.stdout)["findings"]}
+
+
+def test_rule_accepts_a_custom_rule_id_of_the_run_s_policies() -> None:
+    assert custom_rules_found("--rule", "ACME002") == {"ACME002"}
+
+
+def test_skip_rule_accepts_custom_rule_ids_in_any_case() -> None:
+    everything = custom_rules_found()
+    assert {"ACME001", "ACME003", "ACME004"} <= everything
+
+    assert custom_rules_found("--skip-rule", "acme001,ACME003") == (
+        everything - {"ACME001", "ACME003"})
+
+
+def test_an_unknown_id_names_the_built_in_and_custom_rules() -> None:
+    output = run_cli("scan", ".", "--trust-repo-config", "--rule", "ACME009", "--jobs", "1",
+                     cwd=CUSTOM_INFRA)
+
+    assert output.exit_code == 2
+    assert "--rule ACME009: unknown rule (known: ACME001, ACME002, ACME003, ACME004, " in (
+        output.output)
+    assert "SOV001" in output.output
+
+
+def test_a_custom_id_without_its_policy_loaded_is_unknown() -> None:
+    output = run_cli("scan", ".", "--rule", "ACME002", "--jobs", "1", cwd=CUSTOM_INFRA.parent)
+
+    assert output.exit_code == 2
+    assert "--rule ACME002: unknown rule" in output.output
+
+
+def test_rule_options_with_dump_input_contact_no_opa_server() -> None:
+    # Port 9 (discard) on the loopback: nothing answers there, a health check would fail.
+    output = run_cli("scan", ".", "--trust-repo-config", "--dump-input", "--rule", "ACME002",
+                     "--opa-url", "http://127.0.0.1:9", "--jobs", "1", cwd=CUSTOM_INFRA)
+
+    assert output.exit_code == 0, output.output
+    assert json.loads(output.stdout)["resources"]

@@ -131,7 +131,9 @@ def test_without_a_repository_paths_are_relative_to_the_scanned_directory(
 
 def test_the_driver_has_a_full_name(repository: Path) -> None:
     driver = sarif_of("infra/aws", cwd=repository)["runs"][0]["tool"]["driver"]
-    assert driver["fullName"].startswith(f"sovlint {driver['version']}, data-sovereignty")
+    date = driver["properties"]["catalogueDate"]
+    assert driver["fullName"].startswith(
+        f"sovlint {driver['version']} (catalogue {date}), data-sovereignty")
 
 
 @pytest.mark.parametrize("fixture", sorted(
@@ -144,3 +146,15 @@ def test_the_sarif_of_every_fixture_validates(
         for location in result["locations"] + result.get("relatedLocations", []):
             uri = location["physicalLocation"]["artifactLocation"]["uri"]
             assert not uri.startswith(("/", "../")), uri
+
+
+def test_the_sarif_with_custom_rules_validates(
+        validator: jsonschema.Draft4Validator) -> None:
+    """fixtures/custom-policies/infra with its configuration's Rego and Python rules (the
+    scan of the whole fixture above does not load them): custom rules in the driver."""
+    document = sarif_of(".", "--trust-repo-config",
+                        cwd=FIXTURES / "custom-policies" / "infra")
+    validator.validate(document)
+    driver_rules = {rule["id"] for rule in document["runs"][0]["tool"]["driver"]["rules"]}
+    reported = {result["ruleId"] for result in document["runs"][0]["results"]}
+    assert {"ACME001", "ACME004"} <= reported <= driver_rules
