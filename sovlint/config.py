@@ -54,7 +54,10 @@ _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
 _CLUSTER_KEYS = ("provider", "region", "terraform")
 _OPA_KEYS = ("url", "timeout")
-_TERRAFORM_KEYS = ("unread_modules",)
+_TERRAFORM_KEYS = ("unread_modules", "root_timeout")
+# Seconds one root module's evaluation may take (`terraform.root_timeout`): the largest
+# public roots measured take a few seconds; past it the root is an error, the scan goes on.
+DEFAULT_ROOT_TIMEOUT = 60.0
 UNREAD_MODULE_MODES = ("finding", "diagnostic")
 # A trusted configuration file outside the repository, e.g. set by the CI job.
 TRUSTED_CONFIG_ENV = "SOVLINT_CONFIG"
@@ -117,6 +120,9 @@ class Config:
     # read) or "diagnostic" (a note per call, for teams that scan before `terraform init`).
     # SOV001 on a call whose argument names a place outside stays a finding either way.
     unread_modules: str = "finding"
+    # `terraform.root_timeout`: seconds one root module's evaluation may take. A configuration
+    # inside the scanned repository may lower it, never raise it.
+    root_timeout: float = DEFAULT_ROOT_TIMEOUT
 
 
 # --- finding and loading ---------------------------------------------------------------------
@@ -316,6 +322,13 @@ def restrict_repository_config(config: Config, repository: Path) -> Config:
                         "findings): a configuration inside the scanned repository may not "
                         f"lower what the gate reports ({TRUST_HINT})"))
         changes["unread_modules"] = Config().unread_modules
+    if config.root_timeout > DEFAULT_ROOT_TIMEOUT:
+        refused.append(("terraform.root_timeout", "terraform.root_timeout: "
+                        f"{config.root_timeout:g} not applied (each root module still has "
+                        f"{DEFAULT_ROOT_TIMEOUT:g} s): a configuration inside the scanned "
+                        f"repository may lower the time budget, not raise it ({TRUST_HINT}, "
+                        "or give --root-timeout)"))
+        changes["root_timeout"] = DEFAULT_ROOT_TIMEOUT
     changes["refused"] = (*config.refused, *refused)
     return replace(config, **changes)
 
@@ -383,6 +396,8 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
                                          "resource_types.data_bearing"),
         unread_modules=check.choice(terraform.get("unread_modules", "finding"),
                                     "terraform.unread_modules", UNREAD_MODULE_MODES),
+        root_timeout=check.timeout(terraform.get("root_timeout", DEFAULT_ROOT_TIMEOUT),
+                                   "terraform.root_timeout"),
     )
 
 
@@ -639,9 +654,11 @@ def with_overrides(
     fail_on: str | None = None,
     policy_dirs: Sequence[str] = (),
     opa_url: str | None = None,
+    root_timeout: float | None = None,
 ) -> Config:
     """The configuration with command-line options (`--profile`, `--fail-on`, `--policy-dir`,
-    `--opa-url`). Policy paths on the command line are relative to the working directory."""
+    `--opa-url`, `--root-timeout`). Policy paths on the command line are relative to the
+    working directory."""
     check = _Checker("command line")
     changes: dict[str, Any] = {}
     if profile is not None:
@@ -662,6 +679,10 @@ def with_overrides(
             raise check.error("--opa-url", str(exc)) from exc
         changes["refused"] = tuple(item for item in changes.get("refused", config.refused)
                                    if item[0] != "opa.url")
+    if root_timeout is not None:
+        changes["root_timeout"] = check.timeout(root_timeout, "--root-timeout")
+        changes["refused"] = tuple(item for item in changes.get("refused", config.refused)
+                                   if item[0] != "terraform.root_timeout")
     return replace(config, **changes)
 
 

@@ -7,8 +7,10 @@ Anything that cannot be evaluated becomes an Unknown that says why; nothing is g
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sovlint.terraform.functions import (
@@ -54,6 +56,50 @@ class _ForBudget(threading.local):
 
 _for_budget = _ForBudget()
 
+# Time budget of one root module (`terraform.root_timeout`): the clock is read once every
+# `_CLOCK_EVERY` expressions, so that a small module never pays for it.
+_CLOCK_EVERY = 1000
+
+
+class EvaluationDeadline(BaseException):
+    """The root module being evaluated is past its time budget. A BaseException, so that no
+    `except Exception` on the way (a function's error, an Unknown fallback) swallows it: it
+    ends the root's evaluation and nothing else."""
+
+
+class _Deadline(threading.local):
+    at: float | None = None  # time.monotonic() value; None: no budget
+    countdown = _CLOCK_EVERY
+
+
+_deadline = _Deadline()
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Within the block, evaluating expressions raises `EvaluationDeadline` once ``seconds``
+    have passed (checked every `_CLOCK_EVERY` expressions)."""
+    saved = _deadline.at, _deadline.countdown
+    _deadline.at = None if seconds is None else time.monotonic() + seconds
+    _deadline.countdown = _CLOCK_EVERY
+    try:
+        yield
+    finally:
+        _deadline.at, _deadline.countdown = saved
+
+
+def check_deadline() -> None:
+    """Raises `EvaluationDeadline` when the budget of `time_budget` is spent (reads the clock
+    only every `_CLOCK_EVERY` calls)."""
+    if _deadline.at is None:
+        return
+    _deadline.countdown -= 1
+    if _deadline.countdown > 0:
+        return
+    _deadline.countdown = _CLOCK_EVERY
+    if time.monotonic() > _deadline.at:
+        raise EvaluationDeadline
+
 
 class Scope:
     """Names visible to an expression: a root resolver plus local (for/each) bindings."""
@@ -93,6 +139,7 @@ def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
 
 
 def _evaluate_bounded(expr: Expr, scope: Scope, depth: int) -> Any:
+    check_deadline()
     if depth > MAX_DEPTH:
         return Unknown("expression nested too deeply")
     try:
