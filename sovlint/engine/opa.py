@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from sovlint.engine import Deny, PolicyError
 from sovlint.engine.metadata import RuleMetadata, read_metadata
 from sovlint.engine.rego import collect_denies, policy_files
+from sovlint.model import LIMIT_EXCEEDED
 
 # One evaluation carries the whole scan: a 50,000-resource input is about 100 MB of JSON
 # and takes OPA tens of seconds. The client's own default (1.5 s) is far too short.
@@ -205,7 +206,8 @@ def _failure(server: OpaServer, exc: Exception, timeout: float) -> PolicyError:
     """A PolicyError for an exception raised by an opa_client call."""
     errors = _requests_errors()
     if isinstance(exc, errors.Timeout):
-        return PolicyError(f"OPA at {server.url} did not answer within {timeout:g} s "
+        return PolicyError(f"{LIMIT_EXCEEDED}: OPA at {server.url} did not answer within "
+                           f"{timeout:g} s "
                            "(raise the timeout for large inputs)")
     if isinstance(exc, errors.HTTPError) and exc.response is not None:
         response = exc.response
@@ -310,7 +312,7 @@ class OpaEngine:
         except concurrent.futures.TimeoutError:
             with contextlib.suppress(Exception):
                 self._client.close_connection()
-            raise PolicyError(f"OPA at {self.server.url} did not answer within "
+            raise PolicyError(f"{LIMIT_EXCEEDED}: OPA at {self.server.url} did not answer within "
                               f"{self.timeout:g} s (raise the timeout for large inputs; the "
                               "whole answer must arrive within it)") from None
         except PolicyError:
@@ -347,7 +349,8 @@ class OpaEngine:
                               "JSON") from None
 
     def _too_large(self, what: str) -> PolicyError:
-        return PolicyError(f"OPA at {self.server.url} answered too much ({what}; the limit is "
+        return PolicyError(f"{LIMIT_EXCEEDED}: OPA at {self.server.url} answered too much "
+                           f"({what}; the limit is "
                            f"{self.max_answer / 1024 ** 2:g} MiB, {MAX_ANSWER_ENV} raises it): "
                            "answer not read")
 

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from sovlint.engine import PolicyError
+from sovlint.model import LIMIT_EXCEEDED
 
 DEFAULT_TIMEOUT = 300.0  # seconds for one evaluation (50,000 resources take about 4 s)
 DEFAULT_MEMORY = 2 * 1024 ** 3  # bytes of address space (50,000 resources need about 700 MiB)
@@ -54,7 +55,7 @@ MEMORY_ENV = "SOVLINT_REGO_MEMORY"
 _MIN_MEMORY_MIB = 256  # below this the interpreter and the engine cannot even start
 _CHILD = ("import sys, json; sys.path[:0] = json.loads(sys.argv[1]); "
           "from sovlint.engine.regoworker import child_main; child_main()")
-_LIMIT = "evaluation limit exceeded"
+_LIMIT = LIMIT_EXCEEDED
 _KEPT_ENVIRONMENT = ("SYSTEMROOT", "LANG", "LC_ALL", "TZ")  # SYSTEMROOT: Windows needs it
 
 

@@ -141,11 +141,11 @@ def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
 def _evaluate_bounded(expr: Expr, scope: Scope, depth: int) -> Any:
     check_deadline()
     if depth > MAX_DEPTH:
-        return Unknown("expression nested too deeply")
+        return Unknown(f"{LIMIT_EXCEEDED}: expression nested too deeply")
     try:
         return _evaluate(expr, scope, depth + 1)
     except RecursionError:
-        return Unknown("expression nested too deeply")
+        return Unknown(f"{LIMIT_EXCEEDED}: expression nested too deeply")
 
 
 def _evaluate(expr: Expr, scope: Scope, depth: int) -> Any:
