@@ -33,7 +33,8 @@ def rule_ids(values: Sequence[str]) -> list[str]:
 def select_rules(config: Config, only: Sequence[str], skip: Sequence[str]) -> Config:
     """The configuration with `--rule` (only these rules run) and `--skip-rule` (these do not).
     An id that is not a built-in rule is an error naming the closest ids; a custom rule is
-    turned off in the configuration (`rules: {ID: off}`)."""
+    turned off in the configuration (`rules: {ID: off}`). A rule named by `--rule` runs even
+    when the configuration turns it off: the command line decides."""
     known = sorted(set().union(*PROFILES.values()))
     wanted, skipped = rule_ids(only), rule_ids(skip)
     for option, ids in (("--rule", wanted), ("--skip-rule", skipped)):
@@ -50,6 +51,9 @@ def select_rules(config: Config, only: Sequence[str], skip: Sequence[str]) -> Co
                           if wanted else set())
     for rule_id in off:
         rules[rule_id] = replace(rules.get(rule_id, RuleSetting()), enabled=False)
+    for rule_id in set(wanted) - set(skipped):
+        if rule_id in rules and not rules[rule_id].enabled:
+            rules[rule_id] = replace(rules[rule_id], enabled=True)
     return replace(config, rules=rules)
 
 

@@ -59,6 +59,7 @@ _TERRAFORM_KEYS = ("unread_modules", "root_timeout")
 # public roots measured take a few seconds; past it the root is an error, the scan goes on.
 DEFAULT_ROOT_TIMEOUT = 60.0
 UNREAD_MODULE_MODES = ("finding", "diagnostic")
+PARSE_ERROR_RULE = "SOV000"
 # A trusted configuration file outside the repository, e.g. set by the CI job.
 TRUSTED_CONFIG_ENV = "SOVLINT_CONFIG"
 TRUST_HINT = "pass it with --config, name it in $SOVLINT_CONFIG, or use --trust-repo-config"
@@ -112,6 +113,9 @@ class Config:
     # (see `restrict_repository_config`), by key: reported as diagnostics on `source`.
     refused: tuple[tuple[str, str], ...] = ()
     trusted: bool = True  # from --config, $SOVLINT_CONFIG or --trust-repo-config
+    # Rule ids an untrusted repository configuration set under `rules:`: a rule it turns off or
+    # whose severity it lowers is applied but reported (`repository_rule_changes` in scan.py).
+    repository_rules: tuple[str, ...] = ()
     # Organisation-specific classification (`resource_types.control_plane` / `.data_bearing`):
     # type globs (Terraform types, azapi ARM types, Kubernetes kinds) that override the catalogue.
     control_plane_types: tuple[str, ...] = ()
@@ -304,7 +308,8 @@ def restrict_repository_config(config: Config, repository: Path) -> Config:
                             f"({TRUST_HINT})"))
         else:
             policies.append(entry)
-    changes: dict[str, Any] = {"policies": tuple(policies), "trusted": False}
+    changes: dict[str, Any] = {"policies": tuple(policies), "trusted": False,
+                               "repository_rules": tuple(sorted(config.rules))}
     if config.opa_url is not None:
         refused.append(("opa.url", "opa.url not used: a configuration inside the scanned "
                         "repository may not send the input, a token or variables to a server "
@@ -322,6 +327,17 @@ def restrict_repository_config(config: Config, repository: Path) -> Config:
                         "findings): a configuration inside the scanned repository may not "
                         f"lower what the gate reports ({TRUST_HINT})"))
         changes["unread_modules"] = Config().unread_modules
+    parse_errors = config.rules.get(PARSE_ERROR_RULE)
+    if parse_errors is not None and (not parse_errors.enabled or parse_errors.severity):
+        # SOV000 is how what sovlint cannot read fails the gate: off (or lowered under
+        # `--fail-on`), an unreadable file, a root past its time budget would pass silently.
+        refused.append((f"rules.{PARSE_ERROR_RULE}", f"rules.{PARSE_ERROR_RULE}: not applied "
+                        "(files that cannot be read or evaluated stay errors): a configuration "
+                        f"inside the scanned repository may not turn {PARSE_ERROR_RULE} off or "
+                        f"change its severity ({TRUST_HINT})"))
+        rules = dict(config.rules)
+        rules[PARSE_ERROR_RULE] = replace(parse_errors, enabled=True, severity=None)
+        changes["rules"] = rules
     if config.root_timeout > DEFAULT_ROOT_TIMEOUT:
         refused.append(("terraform.root_timeout", "terraform.root_timeout: "
                         f"{config.root_timeout:g} not applied (each root module still has "

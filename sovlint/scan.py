@@ -46,6 +46,7 @@ from sovlint.model import (
     RuleDescription,
     ScanResult,
     Severity,
+    severity_rank,
 )
 from sovlint.normalise.classification import apply_type_overrides
 from sovlint.normalise.containers import (
@@ -1079,6 +1080,33 @@ def refused_settings(config: Config) -> list[Diagnostic]:
     return [Diagnostic(config.source or ".", message) for _key, message in config.refused]
 
 
+def repository_rule_changes(config: Config,
+                            rules: dict[str, RuleMetadata]) -> list[Diagnostic]:
+    """One diagnostic per rule an untrusted repository configuration turned off or gave a
+    severity below its own: applied (a repository may choose its rules and severities) but
+    shown, so that a reviewer sees which checks the change under review switched off."""
+    notes: list[Diagnostic] = []
+    source = config.source or "."
+    for rule_id in config.repository_rules:
+        setting = config.rules.get(rule_id)
+        if setting is None:
+            continue
+        if not setting.enabled:
+            if rule_id.startswith("SOV") and not rule_enabled(
+                    dataclasses.replace(config, rules={}), rule_id):
+                continue  # not in the profile anyway
+            notes.append(Diagnostic(source, f"rules.{rule_id}: off, set by a configuration "
+                                    f"inside the scanned repository: {rule_id} is not checked"))
+            continue
+        metadata = rules.get(rule_id)
+        if setting.severity is not None and metadata is not None and (
+                severity_rank(setting.severity) < severity_rank(metadata.severity)):
+            notes.append(Diagnostic(source, f"rules.{rule_id}.severity: {setting.severity} "
+                                    f"(the rule's is {metadata.severity}), set by a "
+                                    "configuration inside the scanned repository"))
+    return notes
+
+
 def default_engine(config: Config) -> PolicyEngine:
     """The engines the configuration asks for: the Rego rules (built-in and custom) in the
     embedded engine, or on an OPA server with `opa.url`; plus the Python policy modules."""
@@ -1154,6 +1182,7 @@ def _scan(
     for link in discovery.symlinks:
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     out.diagnostics.extend(refused_settings(config))
+    out.diagnostics.extend(repository_rule_changes(config, engine.rules()))
     # Terraform is evaluated in worker processes while this one reads the manifests.
     # File arguments (pre-commit): a changed module is evaluated through its callers.
     changed = [p for p in file_paths if Path(p).suffix in (".tf", ".tofu") or
