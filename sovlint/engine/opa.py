@@ -20,6 +20,7 @@ import ipaddress
 import json
 import os
 import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
@@ -173,14 +174,35 @@ def _describe(data: dict[str, Any]) -> str:
 
 
 def _check_health(client: Any, server: OpaServer, timeout: float, token: str | None) -> None:
-    """GET /health, or a PolicyError saying why the server cannot be used."""
-    client.timeout = min(timeout, HEALTH_TIMEOUT)
-    try:
-        healthy = bool(client.check_health(diagnostic_url=f"{server.url}/health"))
-    finally:
-        client.timeout = timeout
-    if not healthy:
-        raise PolicyError(_diagnose_health(server, min(timeout, HEALTH_TIMEOUT), token))
+    """GET /health, or a PolicyError saying why the server cannot be used. The whole check
+    (with the second request that finds out why) has a deadline, not only each read: a server
+    sending one header line every few seconds would otherwise hold the scan for ever."""
+    limit = min(timeout, HEALTH_TIMEOUT)
+    outcome: list[BaseException | str | None] = []
+
+    def check() -> None:
+        client.timeout = limit
+        try:
+            healthy = bool(client.check_health(diagnostic_url=f"{server.url}/health"))
+            outcome.append(None if healthy else _diagnose_health(server, limit, token))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+        finally:
+            client.timeout = timeout
+
+    worker = threading.Thread(target=check, name="sovlint-opa-health", daemon=True)
+    worker.start()
+    worker.join(2 * limit)  # the check and, when it fails, the request that says why
+    if not outcome:
+        with contextlib.suppress(Exception):
+            client.close_connection()
+        raise PolicyError(f"{LIMIT_EXCEEDED}: OPA at {server.url}: the health check did not "
+                          f"finish within {2 * limit:g} s")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    if result is not None:
+        raise PolicyError(result)
 
 
 def _diagnose_health(server: OpaServer, timeout: float, token: str | None) -> str:
