@@ -56,8 +56,10 @@ class _ForBudget(threading.local):
 
 _for_budget = _ForBudget()
 
-# Time budget of one root module (`terraform.root_timeout`): the clock is read once every
-# `_CLOCK_EVERY` expressions, so that a small module never pays for it.
+# Time budget of one root module (`terraform.root_timeout`): checked for each top-level
+# expression and each `for` expression (by its elements: where the work of a root is, the
+# other expressions being bounded by the size of the files), the clock read once every
+# `_CLOCK_EVERY` of them, so that a small module never pays for it.
 _CLOCK_EVERY = 1000
 
 
@@ -88,12 +90,13 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         _deadline.at, _deadline.countdown = saved
 
 
-def check_deadline() -> None:
-    """Raises `EvaluationDeadline` when the budget of `time_budget` is spent (reads the clock
-    only every `_CLOCK_EVERY` calls)."""
+def check_deadline(work: int = 1) -> None:
+    """Raises `EvaluationDeadline` when the budget of `time_budget` is spent. ``work`` counts
+    the expressions about to be evaluated (a top-level expression: 1, a `for` expression: its
+    elements); the clock is read once every `_CLOCK_EVERY` of them."""
     if _deadline.at is None:
         return
-    _deadline.countdown -= 1
+    _deadline.countdown -= work
     if _deadline.countdown > 0:
         return
     _deadline.countdown = _CLOCK_EVERY
@@ -129,6 +132,7 @@ MISSING = _Missing()
 def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
     """The value of an expression, or an Unknown."""
     if depth == 0:  # a top-level expression: its own budget of `for` elements
+        check_deadline()
         saved = _for_budget.left
         _for_budget.left = MAX_FOR_ELEMENTS
         try:
@@ -139,7 +143,6 @@ def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
 
 
 def _evaluate_bounded(expr: Expr, scope: Scope, depth: int) -> Any:
-    check_deadline()
     if depth > MAX_DEPTH:
         return Unknown(f"{LIMIT_EXCEEDED}: expression nested too deeply")
     try:
@@ -479,6 +482,7 @@ def _for(expr: ForExpr, scope: Scope, depth: int) -> Any:
         return Unknown(f"{LIMIT_EXCEEDED}: for expressions over more than {MAX_FOR_ELEMENTS:,} "
                        "elements in one expression")
     _for_budget.left -= len(pairs)
+    check_deadline(len(pairs))
     tuple_result: list[Any] = []
     object_result: dict[str, Any] = {}
     for key, value in pairs:
