@@ -150,6 +150,9 @@ def _check_var_files(var_files: tuple[str, ...]) -> None:
                    "file (.py) or python:MODULE")
 @click.option("--opa-url", help="evaluate the Rego rules on this OPA server instead of the "
                                 "embedded engine (sends the normalised input there)")
+@click.option("--root-timeout", type=float, default=None,
+              help="seconds one Terraform root module's evaluation may take (default 60); a "
+                   "root past it is an error and the other roots are still scanned")
 @click.option("--dump-input", is_flag=True,
               help="print the normalised input document policies see (JSON) instead of "
                    "findings")
@@ -189,6 +192,7 @@ def scan(
     workspace: str | None,
     policy_dirs: tuple[str, ...],
     opa_url: str | None,
+    root_timeout: float | None,
     dump_input: bool,
     jobs: int | None,
     baseline: str | None,
@@ -232,7 +236,8 @@ def scan(
         config = load_config(Path(config_path) if config_path else None, start=start.absolute(),
                              trust_repo=trust_repo_config)
         config = with_overrides(config, profile=profile, fail_on=fail_on,
-                                policy_dirs=policy_dirs, opa_url=opa_url)
+                                policy_dirs=policy_dirs, opa_url=opa_url,
+                                root_timeout=root_timeout)
         engine = _engine_for_rule_options(config, only_rules, skip_rules,
                                           local=dump_input)
         config = cli_options.select_rules(config, only_rules, skip_rules,

@@ -35,7 +35,9 @@ def select_rules(config: Config, only: Sequence[str], skip: Sequence[str],
     """The configuration with `--rule` (only these rules run) and `--skip-rule` (these do not).
     ``custom`` are the ids of the custom rules the run's policies declare (Rego and Python
     metadata). An id that is neither built in nor custom is an error naming the known ids and
-    the closest ones; a rule left out is turned off in the configuration (`rules: {ID: off}`)."""
+    the closest ones; a rule left out is turned off in the configuration (`rules: {ID: off}`).
+    A rule named by `--rule` runs even when the configuration turns it off: the command line
+    decides."""
     known = sorted(set().union(*PROFILES.values()) | set(custom))
     wanted, skipped = rule_ids(only), rule_ids(skip)
     for option, ids in (("--rule", wanted), ("--skip-rule", skipped)):
@@ -52,6 +54,9 @@ def select_rules(config: Config, only: Sequence[str], skip: Sequence[str],
                           if wanted else set())
     for rule_id in off:
         rules[rule_id] = replace(rules.get(rule_id, RuleSetting()), enabled=False)
+    for rule_id in set(wanted) - set(skipped):
+        if rule_id in rules and not rules[rule_id].enabled:
+            rules[rule_id] = replace(rules[rule_id], enabled=True)
     return replace(config, rules=rules)
 
 

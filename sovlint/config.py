@@ -54,8 +54,12 @@ _RULE_KEYS = ("enabled", "severity", "ignorable")
 _KUBERNETES_KEYS = ("cluster",)
 _CLUSTER_KEYS = ("provider", "region", "terraform")
 _OPA_KEYS = ("url", "timeout")
-_TERRAFORM_KEYS = ("unread_modules",)
+_TERRAFORM_KEYS = ("unread_modules", "root_timeout")
+# Seconds one root module's evaluation may take (`terraform.root_timeout`): the largest
+# public roots measured take a few seconds; past it the root is an error, the scan goes on.
+DEFAULT_ROOT_TIMEOUT = 60.0
 UNREAD_MODULE_MODES = ("finding", "diagnostic")
+PARSE_ERROR_RULE = "SOV000"
 # A trusted configuration file outside the repository, e.g. set by the CI job.
 TRUSTED_CONFIG_ENV = "SOVLINT_CONFIG"
 TRUST_HINT = "pass it with --config, name it in $SOVLINT_CONFIG, or use --trust-repo-config"
@@ -109,6 +113,9 @@ class Config:
     # (see `restrict_repository_config`), by key: reported as diagnostics on `source`.
     refused: tuple[tuple[str, str], ...] = ()
     trusted: bool = True  # from --config, $SOVLINT_CONFIG or --trust-repo-config
+    # Rule ids an untrusted repository configuration set under `rules:`: a rule it turns off or
+    # whose severity it lowers is applied but reported (`repository_rule_changes` in scan.py).
+    repository_rules: tuple[str, ...] = ()
     # Organisation-specific classification (`resource_types.control_plane` / `.data_bearing`):
     # type globs (Terraform types, azapi ARM types, Kubernetes kinds) that override the catalogue.
     control_plane_types: tuple[str, ...] = ()
@@ -117,6 +124,9 @@ class Config:
     # read) or "diagnostic" (a note per call, for teams that scan before `terraform init`).
     # SOV001 on a call whose argument names a place outside stays a finding either way.
     unread_modules: str = "finding"
+    # `terraform.root_timeout`: seconds one root module's evaluation may take. A configuration
+    # inside the scanned repository may lower it, never raise it.
+    root_timeout: float = DEFAULT_ROOT_TIMEOUT
 
 
 # --- finding and loading ---------------------------------------------------------------------
@@ -298,7 +308,8 @@ def restrict_repository_config(config: Config, repository: Path) -> Config:
                             f"({TRUST_HINT})"))
         else:
             policies.append(entry)
-    changes: dict[str, Any] = {"policies": tuple(policies), "trusted": False}
+    changes: dict[str, Any] = {"policies": tuple(policies), "trusted": False,
+                               "repository_rules": tuple(sorted(config.rules))}
     if config.opa_url is not None:
         refused.append(("opa.url", "opa.url not used: a configuration inside the scanned "
                         "repository may not send the input, a token or variables to a server "
@@ -316,6 +327,24 @@ def restrict_repository_config(config: Config, repository: Path) -> Config:
                         "findings): a configuration inside the scanned repository may not "
                         f"lower what the gate reports ({TRUST_HINT})"))
         changes["unread_modules"] = Config().unread_modules
+    parse_errors = config.rules.get(PARSE_ERROR_RULE)
+    if parse_errors is not None and (not parse_errors.enabled or parse_errors.severity):
+        # SOV000 is how what sovlint cannot read fails the gate: off (or lowered under
+        # `--fail-on`), an unreadable file, a root past its time budget would pass silently.
+        refused.append((f"rules.{PARSE_ERROR_RULE}", f"rules.{PARSE_ERROR_RULE}: not applied "
+                        "(files that cannot be read or evaluated stay errors): a configuration "
+                        f"inside the scanned repository may not turn {PARSE_ERROR_RULE} off or "
+                        f"change its severity ({TRUST_HINT})"))
+        rules = dict(config.rules)
+        rules[PARSE_ERROR_RULE] = replace(parse_errors, enabled=True, severity=None)
+        changes["rules"] = rules
+    if config.root_timeout > DEFAULT_ROOT_TIMEOUT:
+        refused.append(("terraform.root_timeout", "terraform.root_timeout: "
+                        f"{config.root_timeout:g} not applied (each root module still has "
+                        f"{DEFAULT_ROOT_TIMEOUT:g} s): a configuration inside the scanned "
+                        f"repository may lower the time budget, not raise it ({TRUST_HINT}, "
+                        "or give --root-timeout)"))
+        changes["root_timeout"] = DEFAULT_ROOT_TIMEOUT
     changes["refused"] = (*config.refused, *refused)
     return replace(config, **changes)
 
@@ -383,6 +412,8 @@ def parse_config(data: Any, source: str, base_dir: str) -> Config:
                                          "resource_types.data_bearing"),
         unread_modules=check.choice(terraform.get("unread_modules", "finding"),
                                     "terraform.unread_modules", UNREAD_MODULE_MODES),
+        root_timeout=check.timeout(terraform.get("root_timeout", DEFAULT_ROOT_TIMEOUT),
+                                   "terraform.root_timeout"),
     )
 
 
@@ -639,9 +670,11 @@ def with_overrides(
     fail_on: str | None = None,
     policy_dirs: Sequence[str] = (),
     opa_url: str | None = None,
+    root_timeout: float | None = None,
 ) -> Config:
     """The configuration with command-line options (`--profile`, `--fail-on`, `--policy-dir`,
-    `--opa-url`). Policy paths on the command line are relative to the working directory."""
+    `--opa-url`, `--root-timeout`). Policy paths on the command line are relative to the
+    working directory."""
     check = _Checker("command line")
     changes: dict[str, Any] = {}
     if profile is not None:
@@ -662,6 +695,10 @@ def with_overrides(
             raise check.error("--opa-url", str(exc)) from exc
         changes["refused"] = tuple(item for item in changes.get("refused", config.refused)
                                    if item[0] != "opa.url")
+    if root_timeout is not None:
+        changes["root_timeout"] = check.timeout(root_timeout, "--root-timeout")
+        changes["refused"] = tuple(item for item in changes.get("refused", config.refused)
+                                   if item[0] != "terraform.root_timeout")
     return replace(config, **changes)
 
 

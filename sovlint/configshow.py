@@ -31,6 +31,8 @@ def effective(config: Config) -> str:
             ("region", config.kubernetes_cluster.region),
             ("terraform", config.kubernetes_cluster.terraform)) if value is not None}},
         "opa": {"url": config.opa_url, "timeout": config.opa_timeout},
+        "terraform": {"unread_modules": config.unread_modules,
+                      "root_timeout": config.root_timeout},
         "resource_types": {"control_plane": list(config.control_plane_types),
                            "data_bearing": list(config.data_bearing_types)},
     }

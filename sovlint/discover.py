@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from sovlint.globs import matches
-from sovlint.model import ParseError
+from sovlint.model import LIMIT_EXCEEDED, ParseError
 
 FileKind = Literal["terraform", "tfvars", "yaml", "json", "helm-template", "other"]
 
@@ -196,8 +196,9 @@ def read_input_text(path: Path, display: str, max_bytes: int,
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return None, ParseError(display, 1, f"file of {size} bytes is larger than the "
-                                    f"{max_bytes} bytes sovlint reads")
+            return None, ParseError(display, 1, (
+                f"{LIMIT_EXCEEDED}: file of {size} bytes is larger than the {max_bytes} bytes "
+                "sovlint reads"))
         data = path.read_bytes()
     except OSError as exc:
         if os.path.islink(path) and not os.path.exists(path):

@@ -108,6 +108,11 @@ class Location:
         }
 
 
+# The words every exceeded evaluation budget starts with (a count, a string, a nesting depth,
+# a file size, a root module's time, a Rego evaluation), so that a reader and a test can find
+# each one the same way.
+LIMIT_EXCEEDED = "evaluation limit exceeded"
+
 UNKNOWN_LOCATION = Location(mode="unknown", resolved=False)
 
 

@@ -48,6 +48,7 @@ from sovlint.model import (
     RuleDescription,
     ScanResult,
     Severity,
+    severity_rank,
 )
 from sovlint.normalise.classification import apply_type_overrides
 from sovlint.normalise.containers import (
@@ -66,7 +67,13 @@ from sovlint.normalise.terraform import (
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
 from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
-from sovlint.terraform.loader import FileReference, TerraformLoader, configuration_files
+from sovlint.terraform.evaluator import EvaluationDeadline, time_budget
+from sovlint.terraform.loader import (
+    LIMIT_EXCEEDED,
+    FileReference,
+    TerraformLoader,
+    configuration_files,
+)
 from sovlint.terraform.syntax import ConfigFile, Literal
 
 if TYPE_CHECKING:
@@ -266,6 +273,7 @@ class _RootInputs:
     var_files: tuple[Path, ...]
     environ: dict[str, str]
     use_cache: bool
+    root_timeout: float | None = None  # seconds for one root module (terraform.root_timeout)
 
     def new_files(self) -> _TerraformFiles:
         return _TerraformFiles(self.root, ParseCache() if self.use_cache else None)
@@ -291,11 +299,20 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
                              variables=inputs.variables, var_files=list(inputs.var_files),
                              environ=inputs.environ)
     try:
-        loaded = loader.load()
-        managed = {i.address: i for i in loaded.resources if i.mode == "managed"}
-        normalised = [normalise_instance(instance) for instance in managed.values()]
-        located = inherit_parent_locations(normalised, managed)
-        resources = resolve_flows(located, managed)
+        with time_budget(inputs.root_timeout):
+            loaded = loader.load()
+            managed = {i.address: i for i in loaded.resources if i.mode == "managed"}
+            normalised = [normalise_instance(instance) for instance in managed.values()]
+            located = inherit_parent_locations(normalised, managed)
+            resources = resolve_flows(located, managed)
+    except EvaluationDeadline:
+        # Fail closed: none of the root's resources is judged, the root itself is an error
+        # on its first file, and the other roots are evaluated as usual.
+        return _RootResult(failed=True, files=files.take_touched(), errors=[ParseError(
+            _first_file(directory, inputs.root), 1,
+            f"{LIMIT_EXCEEDED}: the root module {_display(directory, inputs.root)} took more "
+            f"than {inputs.root_timeout:g} s to evaluate (terraform.root_timeout); its "
+            "resources are not checked")])
     except Exception as exc:
         # A defect of ours, not of the input: say so, and keep scanning the rest. The gate
         # must not pass on a module it could not evaluate.
@@ -312,6 +329,13 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     # Errors of variable files, and of the module files the loader read.
     return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched(),
                        file_references=loaded.file_references)
+
+
+def _first_file(directory: Path, root: Path) -> str:
+    """The display name of a module directory's first configuration file (the directory
+    itself when it has none left)."""
+    files = configuration_files(directory)
+    return _display(files[0] if files else directory, root)
 
 
 def _lower_unread_modules(findings: list[Finding], out: _Collected) -> list[Finding]:
@@ -480,6 +504,7 @@ def with_callers(directories: list[Path], exclude: Sequence[str], base_dir: Path
 
 def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
                      callers_of: Callable[[list[Path]], list[Path]] | None = None,
+                     root_timeout: float | None = None,
                      ) -> Callable[[_Collected], None]:
     """Starts evaluating the Terraform of the scan; the function returned waits for it and
     adds its resources, errors and files to `out`."""
@@ -489,6 +514,7 @@ def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
         var_files=tuple(Path(p).absolute() for p in options.var_files),
         environ=dict(os.environ) if options.environ is None else dict(options.environ),
         use_cache=options.use_cache,
+        root_timeout=root_timeout,
     )
     directories = list(dict.fromkeys(Path(os.path.realpath(d))
                                      for d in discovery.terraform_dirs))
@@ -1083,6 +1109,33 @@ def refused_settings(config: Config) -> list[Diagnostic]:
     return [Diagnostic(config.source or ".", message) for _key, message in config.refused]
 
 
+def repository_rule_changes(config: Config,
+                            rules: dict[str, RuleMetadata]) -> list[Diagnostic]:
+    """One diagnostic per rule an untrusted repository configuration turned off or gave a
+    severity below its own: applied (a repository may choose its rules and severities) but
+    shown, so that a reviewer sees which checks the change under review switched off."""
+    notes: list[Diagnostic] = []
+    source = config.source or "."
+    for rule_id in config.repository_rules:
+        setting = config.rules.get(rule_id)
+        if setting is None:
+            continue
+        if not setting.enabled:
+            if rule_id.startswith("SOV") and not rule_enabled(
+                    dataclasses.replace(config, rules={}), rule_id):
+                continue  # not in the profile anyway
+            notes.append(Diagnostic(source, f"rules.{rule_id}: off, set by a configuration "
+                                    f"inside the scanned repository: {rule_id} is not checked"))
+            continue
+        metadata = rules.get(rule_id)
+        if setting.severity is not None and metadata is not None and (
+                severity_rank(setting.severity) < severity_rank(metadata.severity)):
+            notes.append(Diagnostic(source, f"rules.{rule_id}.severity: {setting.severity} "
+                                    f"(the rule's is {metadata.severity}), set by a "
+                                    "configuration inside the scanned repository"))
+    return notes
+
+
 def default_engine(config: Config) -> PolicyEngine:
     """The engines the configuration asks for: the Rego rules (built-in and custom) in the
     embedded engine, or on an OPA server with `opa.url`; plus the Python policy modules."""
@@ -1158,6 +1211,7 @@ def _scan(
     for link in discovery.symlinks:
         out.diagnostics.append(Diagnostic(_display(link, root), "symbolic link not followed"))
     out.diagnostics.extend(refused_settings(config))
+    out.diagnostics.extend(repository_rule_changes(config, engine.rules()))
     # Terraform is evaluated in worker processes while this one reads the manifests.
     # File arguments (pre-commit): a changed module is evaluated through its callers.
     changed = [p for p in file_paths if Path(p).suffix in (".tf", ".tofu") or
@@ -1166,7 +1220,8 @@ def _scan(
     if changed and all(Path(p).is_file() for p in changed):
         def callers_of(directories: list[Path]) -> list[Path]:
             return with_callers(directories, config.exclude, Path(config.base_dir), root)
-    finish_terraform = _start_terraform(discovery, root, options, callers_of)
+    finish_terraform = _start_terraform(discovery, root, options, callers_of,
+                                        config.root_timeout)
     manifests = _read_manifests(discovery, root, options, out)
     catalog.preload()  # needed below; meanwhile the workers may still be busy
     finish_terraform(out)

@@ -14,6 +14,7 @@ resource, file).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime
 import difflib
@@ -92,14 +93,35 @@ def parse_ignores(text: str, file: str) -> list[Ignore]:
     return found
 
 
-def _covers(ignore: Ignore, finding: Finding, lines: Sequence[str]) -> bool:
-    """Inside the block, or in the comment block directly above it."""
-    if finding.line <= ignore.line <= max(finding.end_line, finding.line):
-        return True
-    if ignore.line >= finding.line:
-        return False
-    between = lines[ignore.line : finding.line - 1]  # lines after the ignore, before the block
-    return all(_COMMENT_LINE.match(row) for row in between)
+class _Coverage:
+    """Which ignores of a file cover a finding: those inside its block, or in the comment block
+    directly above it (every line between the ignore and the block a comment). Linear in the
+    file to build, a binary search per finding: 10,000 ignores in one file took minutes when
+    each finding walked every ignore and the lines between."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        # first[k]: the first line number n with the same count of non-comment lines among
+        # lines 1..n as among lines 1..k, i.e. lines first[k]+1 .. k are all comments.
+        self._first = [0] * (len(lines) + 1)
+        self._lines: dict[int, list[int]] = {}  # line numbers of each ignore list, by id
+        code = 0
+        first_of = {0: 0}
+        for number, row in enumerate(lines, start=1):
+            if not _COMMENT_LINE.match(row):
+                code += 1
+            first_of.setdefault(code, number)
+            self._first[number] = first_of[code]
+
+    def covering(self, ignores: Sequence[Ignore], finding: Finding) -> Sequence[Ignore]:
+        """The ignores (sorted by line) that cover the finding, in line order."""
+        above = finding.line - 1
+        lowest = self._first[min(max(above, 0), len(self._first) - 1)] if above > 0 else 1
+        highest = max(finding.end_line, finding.line)
+        lines = self._lines.get(id(ignores))
+        if lines is None:
+            lines = self._lines[id(ignores)] = [ignore.line for ignore in ignores]
+        return ignores[bisect.bisect_left(lines, max(lowest, 1)):
+                       bisect.bisect_right(lines, highest)]
 
 
 # Ignores are looked for in files the scan read; a bigger file was refused by its parser.
@@ -153,6 +175,7 @@ def apply_inline_ignores(
     by_file: dict[str, tuple[list[str], list[Ignore]]] = {}
     # Per file, the ignores by rule id: each finding looks only at those naming its rule.
     by_rule: dict[str, dict[str, list[Ignore]]] = {}
+    coverage: dict[str, _Coverage] = {}
     with_findings = {f.file for f in findings if f.resource is not None and f.file}
     for file in sorted(with_findings | set(files)):
         lines = _read_lines(root, file)
@@ -162,7 +185,8 @@ def apply_inline_ignores(
         if ignores:
             by_file[file] = (lines, ignores)
             rules = by_rule[file] = {}
-            for ignore in ignores:
+            coverage[file] = _Coverage(lines)
+            for ignore in sorted(ignores, key=lambda ignore: ignore.line):
                 for rule_id in ignore.rule_ids:
                     rules.setdefault(rule_id, []).append(ignore)
     result: list[Finding] = []
@@ -172,11 +196,9 @@ def apply_inline_ignores(
         if entry is None or finding.resource is None:
             result.append(finding)
             continue
-        lines = entry[0]
         suppression = None
-        for ignore in by_rule[finding.file].get(finding.rule_id, ()):
-            if not _covers(ignore, finding, lines):
-                continue
+        candidates = by_rule[finding.file].get(finding.rule_id, [])
+        for ignore in coverage[finding.file].covering(candidates, finding):
             why_not = _why_not(ignore, finding.rule_id, today, ignorable)
             if why_not is not None:
                 refused[(ignore.file, ignore.line)] = why_not

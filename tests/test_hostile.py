@@ -255,7 +255,8 @@ def test_variable_files_too_large_binary_or_too_deep_are_errors(
     assert values == {}
     assert error is not None
     assert (error.line, error.message) == (
-        1, "file of 203 bytes is larger than the 100 bytes sovlint reads")
+        1, "evaluation limit exceeded: file of 203 bytes is larger than the 100 bytes sovlint "
+        "reads")
     values, error = tfvars.load_tfvars(binary, "binary.tfvars.json")
     assert error is not None
     assert error.message == "binary content in a file with an IaC name"
@@ -264,7 +265,7 @@ def test_variable_files_too_large_binary_or_too_deep_are_errors(
     monkeypatch.setattr(tfvars, "MAX_FILE_BYTES", 10**7)
     values, error = tfvars.load_tfvars(deep, "deep.tfvars.json")
     assert error is not None
-    assert error.message == "JSON nested too deeply to be read"
+    assert error.message == "evaluation limit exceeded: JSON nested too deeply to be read"
 
 
 def test_very_long_yaml_line_and_many_small_documents(tmp_path: Path) -> None:

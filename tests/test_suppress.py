@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import run_cli
 
+from sovlint import suppress
 from sovlint.model import Finding
 from sovlint.suppress import apply_inline_ignores, parse_ignore
 
@@ -180,3 +182,55 @@ def test_ignores_are_matched_per_rule_not_against_every_ignore(tmp_path: Path) -
     assert notes == []
     assert [f.suppression.line for f in result if f.suppression] == [3 * n + 1
                                                                        for n in range(count)]
+
+
+class _CountingPattern:
+    def __init__(self, pattern: Any) -> None:
+        self.pattern, self.calls = pattern, 0
+
+    def match(self, text: str) -> Any:
+        self.calls += 1
+        return self.pattern.match(text)
+
+
+def test_matching_ignores_reads_each_line_once(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # 10,000 ignores of one rule in one file: each finding used to walk every ignore and the
+    # lines between (minutes); now every line is classified once, whatever the counts.
+    count = 10_000
+    rows = []
+    for n in range(count):
+        rows += [f"# sovlint:ignore SOV001 -- synthetic {n}", "# more words", f'resource "x" '
+                 f'"b{n}" {{', "}"]
+    (tmp_path / "main.tf").write_text("\n".join(rows) + "\n")
+    findings = [_finding("SOV001", 4 * n + 3, 4 * n + 4) for n in range(count)]
+    counting = _CountingPattern(suppress._COMMENT_LINE)
+    monkeypatch.setattr(suppress, "_COMMENT_LINE", counting)
+
+    result, notes = apply_inline_ignores(findings, tmp_path, datetime.date(2026, 1, 1),
+                                         lambda _: True, known_rules={"SOV001"})
+
+    assert notes == []
+    assert [f.suppression.line for f in result if f.suppression] == [4 * n + 1
+                                                                       for n in range(count)]
+    assert counting.calls <= len(rows)
+
+
+def test_an_ignore_covers_through_comments_only(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        "# sovlint:ignore SOV001 -- a\n"      # 1: code on line 2 between: does not cover 3
+        "locals {}\n"                          # 2
+        'resource "x" "a" {\n}\n'              # 3-4
+        "# sovlint:ignore SOV001 -- b\n"       # 5: comments only between: covers 8
+        "// more\n"                            # 6
+        "# and more\n"                         # 7
+        'resource "x" "b" {\n'                 # 8
+        "  # sovlint:ignore SOV001 -- c\n"     # 9: inside the block: covers 8
+        "}\n"                                  # 10
+        'resource "x" "c" {\n}\n')             # 11-12: nothing covers it
+    findings = [_finding("SOV001", 3, 4), _finding("SOV001", 8, 10), _finding("SOV001", 11, 12)]
+
+    result, _ = apply_inline_ignores(findings, tmp_path, datetime.date(2026, 1, 1),
+                                     lambda _: True, known_rules={"SOV001"})
+
+    assert [f.suppression.line if f.suppression else None for f in result] == [None, 5, None]

@@ -166,7 +166,58 @@ def test_rules_and_scope_of_a_repository_config_still_apply(tmp_path: Path) -> N
 
     [finding] = [f for f in report["findings"] if f["rule_id"] == "SOV001"]
     assert finding["severity"] == "low"
+    # Applied, and shown to the reviewer: the change under review lowered a check.
+    assert diagnostics(report) == [(".sovlint.yaml", "rules.SOV001.severity: low (the rule's "
+                                    "is high), set by a configuration inside the scanned "
+                                    "repository")]
+
+
+def test_a_rule_a_repository_config_turns_off_is_reported(tmp_path: Path) -> None:
+    repo = repository(tmp_path, "rules:\n  SOV001: off\n  SOV002: {severity: critical}\n")
+
+    _, report = scan_json(repo)
+
+    assert not [f for f in report["findings"] if f["rule_id"] == "SOV001"]
+    # Raising a severity is no news; turning a rule off is.
+    assert diagnostics(report) == [(".sovlint.yaml", "rules.SOV001: off, set by a "
+                                    "configuration inside the scanned repository: SOV001 is "
+                                    "not checked")]
+
+
+def test_a_trusted_config_turning_a_rule_off_is_not_reported(tmp_path: Path) -> None:
+    repo = repository(tmp_path, "rules:\n  SOV001: off\n")
+
+    _, report = scan_json(repo, "--trust-repo-config")
+
+    assert not [f for f in report["findings"] if f["rule_id"] == "SOV001"]
     assert diagnostics(report) == []
+
+
+def test_a_rule_named_on_the_command_line_runs_whatever_the_config_says(
+        tmp_path: Path) -> None:
+    repo = repository(tmp_path, "rules:\n  SOV001: off\n")
+
+    code, report = scan_json(repo, "--rule", "SOV001")
+
+    assert code == 1
+    assert [f["rule_id"] for f in report["findings"]] == ["SOV001"]
+    assert diagnostics(report) == []
+
+
+@pytest.mark.parametrize("setting", ["off", "{severity: low}", "{enabled: false}"])
+def test_a_repository_config_cannot_silence_parse_errors(tmp_path: Path, setting: str) -> None:
+    repo = repository(tmp_path, f"rules:\n  SOV000: {setting}\n")
+    (repo / "broken.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket =\n',
+                                    encoding="utf-8")
+
+    code, report = scan_json(repo, "--fail-on", "high")
+
+    assert code == 1  # the file sovlint cannot read still fails the gate
+    [error] = [f for f in report["findings"] if f["rule_id"] == "SOV000"]
+    assert (error["file"], error["severity"]) == ("broken.tf", "high")
+    [(_, message)] = [d for d in diagnostics(report) if "SOV000" in d[1]]
+    assert message.startswith("rules.SOV000: not applied (files that cannot be read or "
+                              "evaluated stay errors)")
 
 
 def test_a_config_symlink_leaving_the_repository_is_not_read(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import ipaddress
 import json
 import os
 import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 from sovlint.engine import Deny, PolicyError
 from sovlint.engine.metadata import RuleMetadata, read_metadata
 from sovlint.engine.rego import collect_denies, policy_files
+from sovlint.model import LIMIT_EXCEEDED
 
 # One evaluation carries the whole scan: a 50,000-resource input is about 100 MB of JSON
 # and takes OPA tens of seconds. The client's own default (1.5 s) is far too short.
@@ -172,14 +174,35 @@ def _describe(data: dict[str, Any]) -> str:
 
 
 def _check_health(client: Any, server: OpaServer, timeout: float, token: str | None) -> None:
-    """GET /health, or a PolicyError saying why the server cannot be used."""
-    client.timeout = min(timeout, HEALTH_TIMEOUT)
-    try:
-        healthy = bool(client.check_health(diagnostic_url=f"{server.url}/health"))
-    finally:
-        client.timeout = timeout
-    if not healthy:
-        raise PolicyError(_diagnose_health(server, min(timeout, HEALTH_TIMEOUT), token))
+    """GET /health, or a PolicyError saying why the server cannot be used. The whole check
+    (with the second request that finds out why) has a deadline, not only each read: a server
+    sending one header line every few seconds would otherwise hold the scan for ever."""
+    limit = min(timeout, HEALTH_TIMEOUT)
+    outcome: list[BaseException | str | None] = []
+
+    def check() -> None:
+        client.timeout = limit
+        try:
+            healthy = bool(client.check_health(diagnostic_url=f"{server.url}/health"))
+            outcome.append(None if healthy else _diagnose_health(server, limit, token))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+        finally:
+            client.timeout = timeout
+
+    worker = threading.Thread(target=check, name="sovlint-opa-health", daemon=True)
+    worker.start()
+    worker.join(2 * limit)  # the check and, when it fails, the request that says why
+    if not outcome:
+        with contextlib.suppress(Exception):
+            client.close_connection()
+        raise PolicyError(f"{LIMIT_EXCEEDED}: OPA at {server.url}: the health check did not "
+                          f"finish within {2 * limit:g} s")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    if result is not None:
+        raise PolicyError(result)
 
 
 def _diagnose_health(server: OpaServer, timeout: float, token: str | None) -> str:
@@ -205,7 +228,8 @@ def _failure(server: OpaServer, exc: Exception, timeout: float) -> PolicyError:
     """A PolicyError for an exception raised by an opa_client call."""
     errors = _requests_errors()
     if isinstance(exc, errors.Timeout):
-        return PolicyError(f"OPA at {server.url} did not answer within {timeout:g} s "
+        return PolicyError(f"{LIMIT_EXCEEDED}: OPA at {server.url} did not answer within "
+                           f"{timeout:g} s "
                            "(raise the timeout for large inputs)")
     if isinstance(exc, errors.HTTPError) and exc.response is not None:
         response = exc.response
@@ -310,7 +334,7 @@ class OpaEngine:
         except concurrent.futures.TimeoutError:
             with contextlib.suppress(Exception):
                 self._client.close_connection()
-            raise PolicyError(f"OPA at {self.server.url} did not answer within "
+            raise PolicyError(f"{LIMIT_EXCEEDED}: OPA at {self.server.url} did not answer within "
                               f"{self.timeout:g} s (raise the timeout for large inputs; the "
                               "whole answer must arrive within it)") from None
         except PolicyError:
@@ -347,7 +371,8 @@ class OpaEngine:
                               "JSON") from None
 
     def _too_large(self, what: str) -> PolicyError:
-        return PolicyError(f"OPA at {self.server.url} answered too much ({what}; the limit is "
+        return PolicyError(f"{LIMIT_EXCEEDED}: OPA at {self.server.url} answered too much "
+                           f"({what}; the limit is "
                            f"{self.max_answer / 1024 ** 2:g} MiB, {MAX_ANSWER_ENV} raises it): "
                            "answer not read")
 

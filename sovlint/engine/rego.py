@@ -210,6 +210,17 @@ class RegoEngine:
                 for name in self._engine.get_packages() if name.startswith(prefix)}
         return sorted(tops)
 
+    def query_bounded(self, query: str) -> dict[str, Any]:
+        """The JSON result of one query without input, in the watchdog process (`sovlint
+        test` of custom policies). A `PolicyError` ends that process; the next query starts a
+        new one."""
+        try:
+            return dict(self._bounded_worker().evaluate([query], "")[query])
+        except PolicyError:
+            self.close()
+            self._worker = None
+            raise
+
     @property
     def engine(self) -> Any:
         return self._engine

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from sovlint.engine import PolicyError
+from sovlint.model import LIMIT_EXCEEDED
 
 DEFAULT_TIMEOUT = 300.0  # seconds for one evaluation (50,000 resources take about 4 s)
 DEFAULT_MEMORY = 2 * 1024 ** 3  # bytes of address space (50,000 resources need about 700 MiB)
@@ -54,7 +55,7 @@ MEMORY_ENV = "SOVLINT_REGO_MEMORY"
 _MIN_MEMORY_MIB = 256  # below this the interpreter and the engine cannot even start
 _CHILD = ("import sys, json; sys.path[:0] = json.loads(sys.argv[1]); "
           "from sovlint.engine.regoworker import child_main; child_main()")
-_LIMIT = "evaluation limit exceeded"
+_LIMIT = LIMIT_EXCEEDED
 _KEPT_ENVIRONMENT = ("SYSTEMROOT", "LANG", "LC_ALL", "TZ")  # SYSTEMROOT: Windows needs it
 
 
@@ -110,7 +111,8 @@ class RegoWorker:
         self._stderr_reader.start()
 
     def evaluate(self, queries: Sequence[str], input_json: str) -> dict[str, Any]:
-        """The value of each query (JSON `result` of `eval_query_as_json`) over `input_json`.
+        """The value of each query (JSON `result` of `eval_query_as_json`) over `input_json`
+        (an empty text: no input).
 
         Raises `PolicyError` for an engine error, a crash, a timeout or exhausted memory."""
         request: dict[str, Any] = {"queries": list(queries)}
@@ -297,7 +299,8 @@ def _compile(policies: Sequence[Sequence[str]]) -> Any:
 def _evaluate(engine: Any, queries: Sequence[str], input_json: str) -> dict[str, Any]:
     from sovlint.engine.rego import describe_engine_error, has_location
 
-    engine.set_input_json(input_json)
+    if input_json.strip():  # none: `input` stays undefined, as in a policy's unit tests
+        engine.set_input_json(input_json)
     results: dict[str, Any] = {}
     for query in queries:
         sys.stderr.write(f"query {query}\n")

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sovlint.model import ParseError
+from sovlint.model import LIMIT_EXCEEDED, ParseError
 from sovlint.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -338,7 +338,7 @@ def _parse_tree(text: str) -> Any:
     try:
         return hcl2.parses_to_tree(text)
     except RecursionError as exc:
-        raise HclSyntaxError(1, None, "expression nested too deeply") from exc
+        raise HclSyntaxError(1, None, f"{LIMIT_EXCEEDED}: expression nested too deeply") from exc
     except Exception as exc:  # lark raises several unrelated exception classes
         raise _lark_error(exc) from exc
 
@@ -372,7 +372,7 @@ def parse_body_reference(text: str, path: str) -> tuple[Body | None, ParseError 
     except HclSyntaxError as exc:
         return None, ParseError(path, max(exc.line, 1), exc.message, exc.column)
     except RecursionError:
-        return None, ParseError(path, 1, "nested too deeply")
+        return None, ParseError(path, 1, f"{LIMIT_EXCEEDED}: nested too deeply")
 
 
 # Set to "hcl2" to parse with python-hcl2 only (the reference), e.g. to rule the fast parser out.

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from sovlint.model import ParseError
+from sovlint.model import LIMIT_EXCEEDED, ParseError
 from sovlint.parsers.hcl import HclSyntaxError, parse_expression
 from sovlint.terraform.syntax import (
     Attribute,
@@ -132,7 +132,7 @@ def parse_tf_json(text: str, path: str) -> tuple[ConfigFile | None, ParseError |
     try:
         data = json.loads(text)
     except RecursionError:
-        return None, ParseError(path, 1, "JSON nested too deeply to be read")
+        return None, ParseError(path, 1, f"{LIMIT_EXCEEDED}: JSON nested too deeply to be read")
     except ValueError as exc:
         return None, ParseError(path, max(int(getattr(exc, "lineno", 1)), 1),
                                 f"invalid JSON: {exc}")
@@ -155,5 +155,5 @@ def parse_tf_json(text: str, path: str) -> tuple[ConfigFile | None, ParseError |
             if block_type in _LABELS:
                 blocks.extend(_blocks(block_type, value_node, _LABELS[block_type]))
     except RecursionError:
-        return None, ParseError(path, 1, "JSON nested too deeply to be read")
+        return None, ParseError(path, 1, f"{LIMIT_EXCEEDED}: JSON nested too deeply to be read")
     return ConfigFile(path, tuple(blocks)), None

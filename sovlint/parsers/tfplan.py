@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sovlint.model import Diagnostic, ParseError
+from sovlint.model import LIMIT_EXCEEDED, Diagnostic, ParseError
 from sovlint.terraform.loader import Backend, ProviderConfig, ResourceInstance
 from sovlint.terraform.syntax import NOT_RESOURCES, Block, Body, ConfigFile
 from sovlint.terraform.values import Unknown
@@ -68,7 +68,8 @@ def _decode(text: str) -> tuple[Any, json.JSONDecodeError | None]:
         error = exc
     except (RecursionError, ValueError) as exc:
         error = json.JSONDecodeError(
-            "nested too deeply" if isinstance(exc, RecursionError) else str(exc), text, 0)
+            f"{LIMIT_EXCEEDED}: nested too deeply" if isinstance(exc, RecursionError)
+            else str(exc), text, 0)
     _last_decoded[:] = [(text, data, error)]
     return data, error
 
@@ -677,5 +678,5 @@ def load_plan(text: str, display: str, hcl_lines: HclLines | None = None,
     try:
         return _Plan(data, display, text, hcl_lines, hcl_files).read()
     except RecursionError:
-        return PlanResult(errors=[ParseError(display, 1, "plan JSON nested too deeply to be "
-                                             "read")])
+        return PlanResult(errors=[ParseError(display, 1, (
+            f"{LIMIT_EXCEEDED}: plan JSON nested too deeply to be read"))])

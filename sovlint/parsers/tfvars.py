@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sovlint.discover import read_input_text
-from sovlint.model import ParseError
+from sovlint.model import LIMIT_EXCEEDED, ParseError
 from sovlint.parsers.hcl import parse_hcl_attributes
 from sovlint.terraform.evaluator import MISSING, Scope, evaluate
 
@@ -28,7 +28,8 @@ def load_tfvars(path: Path, display: str) -> tuple[dict[str, Any], ParseError | 
         try:
             data = json.loads(text)
         except RecursionError:
-            return {}, ParseError(display, 1, "JSON nested too deeply to be read")
+            return {}, ParseError(display, 1,
+                                  f"{LIMIT_EXCEEDED}: JSON nested too deeply to be read")
         except ValueError as exc:
             return {}, ParseError(display, max(int(getattr(exc, "lineno", 1)), 1),
                                   f"invalid JSON: {exc}")
@@ -44,5 +45,6 @@ def load_tfvars(path: Path, display: str) -> tuple[dict[str, Any], ParseError | 
         try:
             values[name] = evaluate(attr.expr, scope)
         except RecursionError:
-            return {}, ParseError(display, attr.line, f"value of {name} nested too deeply")
+            return {}, ParseError(display, attr.line,
+                                  f"{LIMIT_EXCEEDED}: value of {name} nested too deeply")
     return values, None

@@ -42,7 +42,7 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from sovlint.model import ParseError
+from sovlint.model import LIMIT_EXCEEDED, ParseError
 
 MAX_DEPTH = 500
 MAX_ALIAS_EXPANSION = 100_000
@@ -235,8 +235,8 @@ def _compose(parser: Any, resolver: _Resolver) -> Node:
                 anchors[event.anchor] = (node, 1)
         elif event_type is sequence_start or event_type is mapping_start:
             if len(stack) >= MAX_DEPTH:
-                raise _LimitError(f"nesting deeper than {MAX_DEPTH} levels; document refused",
-                                  event.start_mark)
+                raise _LimitError(f"{LIMIT_EXCEEDED}: nesting deeper than {MAX_DEPTH} levels; "
+                                  "document refused", event.start_mark)
             is_sequence = event_type is sequence_start
             kind = SequenceNode if is_sequence else MappingNode
             tag = event.tag
@@ -259,7 +259,7 @@ def _compose(parser: Any, resolver: _Resolver) -> Node:
             expansion += size
             if expansion > MAX_ALIAS_EXPANSION:
                 raise _LimitError(
-                    f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes "
+                    f"{LIMIT_EXCEEDED}: aliases expand to more than {MAX_ALIAS_EXPANSION} nodes "
                     "(an alias bomb?); document refused", event.start_mark)
         elif event_type is yaml.SequenceEndEvent or event_type is yaml.MappingEndEvent:
             node, anchor, size, _, _ = stack.pop()
@@ -384,6 +384,8 @@ def _yaml_error(exc: Exception, file: str, text: str, default_line: int,
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "not well-formed"
         message = f"invalid YAML: {problem}"
+        if "maximum nesting depth" in problem:  # the libyaml parser's own depth limit
+            message = f"{LIMIT_EXCEEDED}: document nested too deeply to be read: {problem}"
         if exc.context and exc.problem:
             message += f" ({exc.context}"
             if exc.context_mark is not None and mark is not None and (
@@ -403,7 +405,7 @@ def _yaml_error(exc: Exception, file: str, text: str, default_line: int,
         message = f"invalid YAML: unacceptable character #x{code:04x}: {exc.reason}"
         return ParseError(file, len(starts) + line_offset, message, position - starts[-1] + 1)
     if isinstance(exc, RecursionError):
-        message = "document nested too deeply to be read"
+        message = f"{LIMIT_EXCEEDED}: document nested too deeply to be read"
     else:
         detail = str(exc).strip().splitlines()
         message = f"document could not be read: {detail[0] if detail else type(exc).__name__}"
@@ -666,7 +668,8 @@ def parse_json_document(text: str, file: str) -> ParsedYaml:
         return ParsedYaml((), (ParseError(file, exc.lineno, f"invalid JSON: {exc.msg}",
                                           exc.colno),))
     except RecursionError:
-        return ParsedYaml((), (ParseError(file, 1, "JSON nested too deeply to be read"),))
+        return ParsedYaml((), (ParseError(
+            file, 1, f"{LIMIT_EXCEEDED}: JSON nested too deeply to be read"),))
     except ValueError as exc:  # e.g. an integer longer than Python converts
         return ParsedYaml((), (ParseError(file, 1, f"invalid JSON: {exc}"),))
     if (text.count("[") + text.count("{") > MAX_DEPTH) and _json_depth_exceeded(data):

@@ -7,8 +7,10 @@ Anything that cannot be evaluated becomes an Unknown that says why; nothing is g
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sovlint.terraform.functions import (
@@ -54,6 +56,53 @@ class _ForBudget(threading.local):
 
 _for_budget = _ForBudget()
 
+# Time budget of one root module (`terraform.root_timeout`): checked for each top-level
+# expression and each `for` expression (by its elements: where the work of a root is, the
+# other expressions being bounded by the size of the files), the clock read once every
+# `_CLOCK_EVERY` of them, so that a small module never pays for it.
+_CLOCK_EVERY = 1000
+
+
+class EvaluationDeadline(BaseException):
+    """The root module being evaluated is past its time budget. A BaseException, so that no
+    `except Exception` on the way (a function's error, an Unknown fallback) swallows it: it
+    ends the root's evaluation and nothing else."""
+
+
+class _Deadline(threading.local):
+    at: float | None = None  # time.monotonic() value; None: no budget
+    countdown = _CLOCK_EVERY
+
+
+_deadline = _Deadline()
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Within the block, evaluating expressions raises `EvaluationDeadline` once ``seconds``
+    have passed (checked every `_CLOCK_EVERY` expressions)."""
+    saved = _deadline.at, _deadline.countdown
+    _deadline.at = None if seconds is None else time.monotonic() + seconds
+    _deadline.countdown = _CLOCK_EVERY
+    try:
+        yield
+    finally:
+        _deadline.at, _deadline.countdown = saved
+
+
+def check_deadline(work: int = 1) -> None:
+    """Raises `EvaluationDeadline` when the budget of `time_budget` is spent. ``work`` counts
+    the expressions about to be evaluated (a top-level expression: 1, a `for` expression: its
+    elements); the clock is read once every `_CLOCK_EVERY` of them."""
+    if _deadline.at is None:
+        return
+    _deadline.countdown -= work
+    if _deadline.countdown > 0:
+        return
+    _deadline.countdown = _CLOCK_EVERY
+    if time.monotonic() > _deadline.at:
+        raise EvaluationDeadline
+
 
 class Scope:
     """Names visible to an expression: a root resolver plus local (for/each) bindings."""
@@ -83,6 +132,7 @@ MISSING = _Missing()
 def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
     """The value of an expression, or an Unknown."""
     if depth == 0:  # a top-level expression: its own budget of `for` elements
+        check_deadline()
         saved = _for_budget.left
         _for_budget.left = MAX_FOR_ELEMENTS
         try:
@@ -94,11 +144,11 @@ def evaluate(expr: Expr, scope: Scope, depth: int = 0) -> Any:
 
 def _evaluate_bounded(expr: Expr, scope: Scope, depth: int) -> Any:
     if depth > MAX_DEPTH:
-        return Unknown("expression nested too deeply")
+        return Unknown(f"{LIMIT_EXCEEDED}: expression nested too deeply")
     try:
         return _evaluate(expr, scope, depth + 1)
     except RecursionError:
-        return Unknown("expression nested too deeply")
+        return Unknown(f"{LIMIT_EXCEEDED}: expression nested too deeply")
 
 
 def _evaluate(expr: Expr, scope: Scope, depth: int) -> Any:
@@ -432,6 +482,7 @@ def _for(expr: ForExpr, scope: Scope, depth: int) -> Any:
         return Unknown(f"{LIMIT_EXCEEDED}: for expressions over more than {MAX_FOR_ELEMENTS:,} "
                        "elements in one expression")
     _for_budget.left -= len(pairs)
+    check_deadline(len(pairs))
     tuple_result: list[Any] = []
     object_result: dict[str, Any] = {}
     for key, value in pairs:

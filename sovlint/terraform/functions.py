@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sovlint.model import LIMIT_EXCEEDED as MODEL_LIMIT_EXCEEDED
 from sovlint.terraform.values import Unknown, contains_unknown, merge_unknowns, to_json_safe
 
 
@@ -68,7 +69,7 @@ def _num(value: Any) -> int | float:
 # few dozen characters; `format("%1500000000s", "x")` or a local that doubles itself thirty
 # times would take gigabytes). Beyond it the value is unknown, "evaluation limit exceeded".
 MAX_STRING_CHARS = 1_000_000
-LIMIT_EXCEEDED = "evaluation limit exceeded"
+LIMIT_EXCEEDED = MODEL_LIMIT_EXCEEDED
 
 
 def check_string_size(value: Any) -> Any:

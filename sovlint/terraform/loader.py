@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sovlint import catalog
+from sovlint.model import LIMIT_EXCEEDED as MODEL_LIMIT_EXCEEDED
 from sovlint.model import Diagnostic, ParseError
 from sovlint.terraform.evaluator import MISSING, Scope, evaluate
 from sovlint.terraform.syntax import (
@@ -46,7 +47,7 @@ MAX_MODULE_DEPTH = 16
 # otherwise take the scan's memory). Beyond it the block is one unexpanded record and the file
 # gets a SOV000 error, so the gate does not pass what was not evaluated.
 MAX_INSTANCES = 10_000
-LIMIT_EXCEEDED = "evaluation limit exceeded"
+LIMIT_EXCEEDED = MODEL_LIMIT_EXCEEDED
 INVALID_COUNT = "invalid count"
 
 # Parses one configuration file; the scan passes a cached, parallel-friendly implementation.

@@ -42,3 +42,24 @@ def test_a_server_that_drips_its_answer_hits_the_deadline(dripping_server: str) 
         engine.evaluate({"resources": [], "errors": [], "config": {}})
 
     assert time.monotonic() - start < 3  # each 0.2 s read alone would never time out
+
+
+class _DripHealth(HealthyHandler):
+    """Answers the health check one header line every 0.2 s, for ever (almost)."""
+
+    def do_GET(self) -> None:
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for index in range(100):
+                self.wfile.write(f"X-Drip-{index}: 1\r\n".encode())
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+
+def test_a_server_that_drips_its_health_check_hits_the_deadline() -> None:
+    with local_http_server(_DripHealth) as url, pytest.raises(
+            PolicyError, match=r"^evaluation limit exceeded: OPA at .*: the health check did "
+                               r"not finish within 1 s$"):
+        OpaEngine(url, [builtin_policies_dir()], timeout=0.5)
