@@ -63,6 +63,13 @@ from sovlint.normalise.terraform import (
 )
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
+from sovlint.rootcache import (
+    RootCache,
+    cached_denies,
+    cached_yaml_stream,
+    directory_dependencies,
+    root_files,
+)
 from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
 from sovlint.terraform.loader import FileReference, TerraformLoader, configuration_files
 from sovlint.terraform.syntax import ConfigFile, Literal
@@ -193,11 +200,14 @@ class _TerraformFiles:
     """Parses each configuration file once, for every root module that reads it; `touched`
     collects the files asked for since it was last cleared."""
 
-    def __init__(self, root: Path, parse_cache: ParseCache | None = None) -> None:
+    def __init__(self, root: Path, parse_cache: ParseCache | None = None,
+                 root_cache: RootCache | None = None) -> None:
         self.root = root
         self.parse_cache = parse_cache
+        self.root_cache = root_cache  # results of directories, kept between scans
         self.cache: dict[Path, tuple[ConfigFile | None, ParseError | None]] = {}
         self.touched: set[Path] = set()
+        self.errors: dict[Path, ParseError | None] = {}  # of files a cached result read
 
     def parse(self, path: Path) -> tuple[ConfigFile | None, ParseError | None]:
         path = path.absolute()
@@ -209,6 +219,27 @@ class _TerraformFiles:
 
     def called_directories(self, directory: Path) -> set[Path]:
         """Local module directories a directory's module blocks call."""
+        if self.root_cache is None:
+            return self._called_directories(directory)
+        cache = self.root_cache
+
+        # Strings, not paths, in the entry: unpickling a Path costs more than making one.
+        def compute() -> tuple[list[str], list[tuple[str, ParseError | None]]]:
+            called = sorted(str(d) for d in self._called_directories(directory))
+            return called, [(str(p), self.cache[p][1]) for p in configuration_files(directory)]
+
+        def inputs(value: tuple[list[str], list[tuple[str, ParseError | None]]]) -> list[
+                tuple[str, str, str | None]]:
+            return directory_dependencies(cache.snapshot, [directory], [p for p, _ in value[1]])
+
+        called, read = cache.cached(cache.key("calls", directory, self.root), compute, inputs)
+        for name, error in read:
+            path = Path(name)
+            self.touched.add(path)
+            self.errors.setdefault(path, error)
+        return {Path(d) for d in called}
+
+    def _called_directories(self, directory: Path) -> set[Path]:
         called: set[Path] = set()
         for path in configuration_files(directory):
             parsed, _ = self.parse(path)
@@ -227,7 +258,8 @@ class _TerraformFiles:
 
     def take_touched(self) -> list[tuple[str, ParseError | None]]:
         """(display path, parse error) of the files asked for since the last call."""
-        taken = [(_display(path, self.root), self.cache[path][1])
+        taken = [(_display(path, self.root),
+                  self.cache[path][1] if path in self.cache else self.errors[path])
                  for path in sorted(self.touched)]
         self.touched = set()
         return taken
@@ -266,7 +298,8 @@ class _RootInputs:
     use_cache: bool
 
     def new_files(self) -> _TerraformFiles:
-        return _TerraformFiles(self.root, ParseCache() if self.use_cache else None)
+        return _TerraformFiles(self.root, ParseCache() if self.use_cache else None,
+                               RootCache() if self.use_cache else None)
 
 
 @dataclass
@@ -280,9 +313,34 @@ class _RootResult:
     # Files the evaluation read (its own and its modules'), with their parse errors.
     files: list[tuple[str, ParseError | None]] = field(default_factory=list)
     file_references: list[FileReference] = field(default_factory=list)
+    directories: list[str] = field(default_factory=list)  # the module directories read
 
 
 def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles) -> _RootResult:
+    """`_evaluate_root_now`, or its result kept from an earlier scan when nothing it read
+    has changed (`sovlint.rootcache`)."""
+    cache = files.root_cache
+    if cache is None:
+        return _evaluate_root_now(directory, inputs, files)
+
+    def inputs_read(result: _RootResult) -> list[tuple[str, str, str | None]] | None:
+        if result.failed:
+            return None  # an internal error is not kept
+        read = [os.path.normpath(os.path.join(inputs.root, display))
+                for display, _ in result.files]
+        read += root_files(directory, inputs.var_files)
+        read += [ref.path for ref in result.file_references if "*" not in ref.path]
+        return directory_dependencies(cache.snapshot, [str(directory), *result.directories],
+                                      read)
+
+    key = cache.key("root", directory, inputs.root, inputs.variables, inputs.var_files,
+                    inputs.environ)
+    return cache.cached(key, lambda: _evaluate_root_now(directory, inputs, files),
+                        inputs_read)
+
+
+def _evaluate_root_now(directory: Path, inputs: _RootInputs,
+                       files: _TerraformFiles) -> _RootResult:
     """Resources of one root module: evaluated, normalised, located, with their flows."""
     files.take_touched()
     loader = TerraformLoader(directory, inputs.root, files.parse,
@@ -309,7 +367,8 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     resources = [resource.with_root(root) for resource in resources]
     # Errors of variable files, and of the module files the loader read.
     return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched(),
-                       file_references=loaded.file_references)
+                       file_references=loaded.file_references,
+                       directories=[str(d) for d in loader.module_directories()])
 
 
 def _lower_unread_modules(findings: list[Finding], out: _Collected) -> list[Finding]:
@@ -709,7 +768,8 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
         elif _certainly_not_manifest(text):
             out.skip(display, REASON_NOT_MANIFEST)  # not parsed, and its text is not kept
         else:
-            streams += _kept(_Stream(display, parse_yaml_stream(text, display), text), out)
+            streams += _kept(_Stream(display, cached_yaml_stream(text, display,
+                                                                 options.use_cache), text), out)
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
         found.plans.append((options.stdin_text, "<stdin>", None))
     elif options.stdin_text is not None:
@@ -1160,7 +1220,7 @@ def _scan(
     ))
     errors = sorted(set(out.errors), key=lambda e: (e.file, e.line, e.message))
     report(f"{len(resources)} resources; evaluating policies")
-    denies = engine.evaluate(policy_input(resources, errors, config))
+    denies = cached_denies(engine, policy_input(resources, errors, config), options.use_cache)
     findings = findings_from_denies(denies, engine.rules(), resources, config)
     if config.unread_modules == "diagnostic":
         findings = _lower_unread_modules(findings, out)

@@ -1,0 +1,217 @@
+"""The evaluated result of a directory, kept between scans: which local modules it calls and,
+as a root module, its resources, errors and diagnostics (whatever its evaluation returned).
+
+An entry is found by what is known before evaluating: the sovlint version, the catalogue's
+data, the display root, the directory, the variables (`--var`, the `--var-file` paths and the
+environment that changes the evaluation: `TF_VAR_*`, `TF_WORKSPACE`, the HCL parser choice).
+It holds, besides the result, every input the evaluation read, as found then: the content hash
+of every configuration file of every module directory it reached, of its variable files,
+`.terraform/modules/modules.json` and `.terraform/environment`, of the files its `file()` and
+`templatefile()` calls name, and the list of names in every directory it read (a file added
+or removed). The entry is used only when every one of them is the same now, so a changed file
+invalidates exactly the directories that read it.
+
+Entries are signed and stored as the parse cache's are (`sovlint.cache`: HMAC under the
+per-user key kept outside the cache directory; a bad entry is dropped and the directory
+evaluated again); `--no-cache` neither reads nor writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sovlint import __version__
+from sovlint.cache import _write_pickle, cache_root, read_entry
+
+if TYPE_CHECKING:
+    from sovlint.parsers.yamldocs import ParsedYaml
+
+_T = TypeVar("_T")
+_FORMAT = "1"
+# Environment variables the evaluation reads besides TF_VAR_*.
+_ENVIRONMENT = ("TF_WORKSPACE", "SOVLINT_HCL_PARSER")
+# What an input was when the entry was written: ("file", path, digest | None) or
+# ("dir", path, digest of the sorted names | None); None when it did not exist.
+Dependency = tuple[str, str, str | None]
+
+
+def cache_dir() -> Path:
+    return cache_root() / f"roots-{__version__}"
+
+
+@cache
+def catalogue_version() -> str:
+    """A digest of the catalogue's data files: an edited catalogue is never read stale."""
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    data = resources.files("sovlint.catalog").joinpath("data")
+    for item in sorted(data.iterdir(), key=lambda entry: entry.name):
+        if item.is_file():
+            digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class _Snapshot:
+    """Content digests of files and directory listings, each read once per process (the
+    inputs do not change during a scan)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], str | None] = {}
+
+    def state(self, kind: str, path: str) -> str | None:
+        key = (kind, path)
+        if key not in self._seen:
+            self._seen[key] = _read_state(kind, path)
+        return self._seen[key]
+
+    def dependency(self, kind: str, path: str) -> Dependency:
+        return (kind, path, self.state(kind, path))
+
+    def unchanged(self, dependencies: Iterable[Dependency]) -> bool:
+        return all(self.state(kind, path) == was for kind, path, was in dependencies)
+
+
+def _read_state(kind: str, path: str) -> str | None:
+    try:
+        if kind == "dir":
+            names = sorted(os.listdir(path))
+            return hashlib.sha256("\0".join(names).encode()).hexdigest()
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except (OSError, ValueError):
+        return None
+
+
+class RootCache:
+    """get/put of directory results; every failure to read or write is a miss."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or cache_dir()
+        self.snapshot = _Snapshot()
+
+    def key(self, kind: str, directory: Path, display_root: Path,
+            variables: Mapping[str, str] = {}, var_files: Sequence[Path] = (),
+            environ: Mapping[str, str] = {}) -> str:
+        digest = hashlib.sha256()
+        environment = sorted((name, value) for name, value in environ.items()
+                             if name.startswith("TF_VAR_") or name in _ENVIRONMENT)
+        for part in (_FORMAT, __version__, catalogue_version(), kind, str(directory),
+                     str(display_root), repr(sorted(variables.items())),
+                     repr([str(p) for p in var_files]), repr(environment)):
+            digest.update(part.encode() + b"\0")
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Any | None:
+        """The cached value when every input it recorded is unchanged, else None."""
+        entry = read_entry(self._path(key))
+        if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == key):
+            return None
+        _, dependencies, value = entry
+        if not isinstance(dependencies, list) or not self.snapshot.unchanged(dependencies):
+            return None
+        return value
+
+    def put(self, key: str, dependencies: list[Dependency], value: Any) -> None:
+        _write_pickle(self._path(key), (key, dependencies, value))
+
+    def cached(self, key: str, compute: Callable[[], _T],
+               dependencies: Callable[[_T], list[Dependency] | None]) -> _T:
+        """The value for `key`: cached, or computed and kept with the inputs it read (not
+        kept when `dependencies` gives None)."""
+        found = self.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = compute()
+        read = dependencies(value)
+        if read is not None:
+            self.put(key, read, value)
+        return value
+
+
+def directory_dependencies(snapshot: _Snapshot, directories: Iterable[str | Path],
+                           files: Iterable[str]) -> list[Dependency]:
+    """The listing of each directory and the content of each file (absolute paths)."""
+    found = [snapshot.dependency("dir", str(d)) for d in sorted(set(directories))]
+    found += [snapshot.dependency("file", f) for f in sorted(set(files))]
+    return found
+
+
+def root_files(root: Path, var_files: Sequence[Path]) -> list[str]:
+    """Files a root module's evaluation reads besides its modules' configuration files:
+    variable files (automatic and given), the installed modules' manifest, the workspace."""
+    found = [str(p) for p in var_files]
+    try:
+        names = os.listdir(root)
+    except OSError:
+        names = []
+    found += [str(root / name) for name in names
+              if name.endswith((".tfvars", ".tfvars.json"))]
+    found += [str(root / ".terraform" / "modules" / "modules.json"),
+              str(root / ".terraform" / "environment")]
+    return found
+
+
+def cached_denies(engine: Any, document: dict[str, Any], enabled: bool) -> list[Any]:
+    """The denies of the embedded Rego engine for this policy input: kept, keyed by the
+    input's whole text, the policies' sources and the engine's version, so that an unchanged
+    scan is not evaluated again. Exact whatever the rules read (rules that join resources
+    across roots included): any change to the input or to a policy is a miss. Other engines
+    (an OPA server, Python policies) are always asked."""
+    from sovlint.engine.rego import RegoEngine
+
+    if not enabled or type(engine) is not RegoEngine:
+        return list(engine.evaluate(document))
+    from sovlint.jsontext import compact
+
+    digest = hashlib.sha256()
+    for part in (_FORMAT, __version__, _engine_version(), repr(engine.bounded)):
+        digest.update(part.encode() + b"\0")
+    for name, text in engine.sources:
+        digest.update(f"{len(name)}:{name}{len(text)}:".encode() + text.encode())
+    digest.update(compact(document, sort_keys=True).encode())
+    key = digest.hexdigest()
+    path = cache_root() / f"denies-{__version__}" / f"{key}.pickle"
+    entry = read_entry(path)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key:
+        return list(entry[1])
+    denies = list(engine.evaluate(document))
+    _write_pickle(path, (key, denies))
+    return denies
+
+
+@cache
+def _engine_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("gordon-to-regorus")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def cached_yaml_stream(text: str, display: str, enabled: bool) -> ParsedYaml:
+    """`parse_yaml_stream`, kept in the parse cache (keyed by the text, the file's display
+    name and the sovlint version) when the cache is on."""
+    from sovlint.parsers.yamldocs import ParsedYaml, parse_yaml_stream
+
+    if not enabled:
+        return parse_yaml_stream(text, display)
+    from sovlint.cache import ParseCache
+
+    parse_cache = ParseCache()
+    key = parse_cache.key(b"yaml\0" + text.encode(), display)
+    found = parse_cache.get(key)
+    if isinstance(found, ParsedYaml):
+        return found
+    parsed = parse_yaml_stream(text, display)
+    parse_cache.put(key, parsed)
+    return parsed

@@ -1,0 +1,225 @@
+"""Evaluated root modules kept between scans (sovlint/rootcache.py): a warm scan gives the
+same report byte for byte, and a changed input re-evaluates exactly the roots that read it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import run_cli
+
+from sovlint import rootcache
+from sovlint import scan as scan_module
+from sovlint.engine.rego import RegoEngine
+
+MODULE = 'variable "region" {}\nresource "aws_s3_bucket" "store" {\n  provider = aws\n}\n'
+ROOT = '''provider "aws" {{ region = "{region}" }}
+module "shared" {{
+  source = "../modules/shared"
+  region = "{region}"
+}}
+resource "aws_s3_bucket" "own" {{}}
+'''
+MANIFEST = '''apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  storageClassName: standard
+'''
+
+
+@pytest.fixture()
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two root modules calling one local module, and a manifest; a cache of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    (repo / "modules" / "shared").mkdir(parents=True)
+    (repo / "modules" / "shared" / "main.tf").write_text(MODULE)
+    for name, region in (("a", "eu-west-3"), ("b", "us-east-1")):
+        (repo / name).mkdir()
+        (repo / name / "main.tf").write_text(ROOT.format(region=region))
+    (repo / "k8s.yaml").write_text(MANIFEST)
+    return repo
+
+
+@pytest.fixture()
+def evaluated(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The root module directories evaluated (not taken from the cache), by name."""
+    names: list[str] = []
+    original = scan_module._evaluate_root_now
+
+    def counting(directory: Path, *args: Any) -> Any:
+        names.append(directory.name)
+        return original(directory, *args)
+
+    monkeypatch.setattr(scan_module, "_evaluate_root_now", counting)
+    yield names
+
+
+def _scan(repo: Path, *args: str) -> str:
+    result = run_cli("scan", ".", "--format", "json", *args, cwd=repo)
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout
+
+
+def _regions(report: str) -> set[tuple[str | None, str]]:
+    """(root, region) of the findings on buckets."""
+    return {(f["root"], f["location"]["region"]) for f in json.loads(report)["findings"]
+            if f["resource_type"] == "aws_s3_bucket" and f.get("location")}
+
+
+def test_warm_report_is_byte_identical_to_cold(repo: Path, evaluated: list[str]) -> None:
+    cold = _scan(repo, "--no-cache")
+    filling = _scan(repo)
+    evaluated.clear()
+    warm = _scan(repo)
+    assert evaluated == []  # nothing evaluated again
+    assert cold == filling == warm
+    assert list((repo.parent / "cache" / "sovlint").glob("roots-*/*/*.pickle"))
+
+
+def test_a_changed_module_re_evaluates_every_root_that_calls_it(
+        repo: Path, evaluated: list[str]) -> None:
+    _scan(repo)
+    evaluated.clear()
+    (repo / "modules" / "shared" / "main.tf").write_text(
+        MODULE.replace("provider = aws", 'provider = aws\n  tags = { changed = "yes" }'))
+    report = _scan(repo)
+    assert sorted(evaluated) == ["a", "b"]
+    assert report == _scan(repo, "--no-cache")
+
+
+def test_a_changed_root_file_re_evaluates_only_that_root(repo: Path,
+                                                         evaluated: list[str]) -> None:
+    _scan(repo)
+    evaluated.clear()
+    (repo / "a" / "main.tf").write_text(ROOT.format(region="us-west-2"))
+    report = _scan(repo)
+    assert evaluated == ["a"]
+    assert ("a", "us-west-2") in _regions(report)
+    assert report == _scan(repo, "--no-cache")
+
+
+@pytest.mark.parametrize("name", ["terraform.tfvars", "extra.auto.tfvars"])
+def test_a_new_variable_file_re_evaluates_its_root(repo: Path, evaluated: list[str],
+                                                   name: str) -> None:
+    (repo / "b" / "main.tf").write_text(ROOT.format(region="${var.where}").replace(
+        "provider", 'variable "where" { default = "us-east-1" }\nprovider', 1))
+    _scan(repo)
+    evaluated.clear()
+    (repo / "b" / name).write_text('where = "eu-central-1"\n')
+    report = _scan(repo)
+    assert evaluated == ["b"]
+    assert ("b", "eu-central-1") in _regions(report)
+
+
+def test_a_new_module_file_and_a_removed_one_re_evaluate(repo: Path,
+                                                          evaluated: list[str]) -> None:
+    _scan(repo)
+    evaluated.clear()
+    extra = repo / "modules" / "shared" / "more.tf"
+    extra.write_text('resource "aws_s3_bucket" "more" {}\n')
+    assert "more" in _scan(repo)
+    assert sorted(evaluated) == ["a", "b"]
+    evaluated.clear()
+    extra.unlink()
+    assert "aws_s3_bucket.more" not in _scan(repo)
+    assert sorted(evaluated) == ["a", "b"]
+
+
+def test_variables_and_environment_are_part_of_the_key(repo: Path, evaluated: list[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "a" / "main.tf").write_text(ROOT.format(region="${var.where}").replace(
+        "provider", 'variable "where" { default = "us-east-1" }\nprovider', 1))
+    _scan(repo)
+    evaluated.clear()
+    monkeypatch.setenv("TF_VAR_where", "eu-north-1")
+    assert ("a", "eu-north-1") in _regions(_scan(repo))
+    assert sorted(evaluated) == ["a", "b"]  # the environment is every root's
+    evaluated.clear()
+    monkeypatch.delenv("TF_VAR_where")
+    assert ("a", "ap-south-1") in _regions(_scan(repo, "--var", "where=ap-south-1"))
+    assert sorted(evaluated) == ["a", "b"]
+
+
+def test_a_changed_file_function_target_re_evaluates(repo: Path, evaluated: list[str]) -> None:
+    (repo / "a" / "policy.json").write_text("{}\n")
+    (repo / "a" / "main.tf").write_text(ROOT.format(region="eu-west-3") + (
+        'resource "aws_s3_bucket_policy" "p" {\n  bucket = aws_s3_bucket.own.id\n'
+        '  policy = file("${path.module}/policy.json")\n}\n'))
+    _scan(repo)
+    evaluated.clear()
+    (repo / "a" / "policy.json").write_text('{"Version": "2012-10-17"}\n')
+    _scan(repo)
+    assert evaluated == ["a"]
+
+
+def test_a_garbled_root_entry_is_dropped_and_evaluated_again(repo: Path,
+                                                             evaluated: list[str]) -> None:
+    first = _scan(repo)
+    entries = sorted((repo.parent / "cache").rglob("roots-*/*/*.pickle"))
+    assert entries
+    for entry in entries:
+        blob = bytearray(entry.read_bytes())
+        blob[-3] ^= 0xFF
+        entry.write_bytes(bytes(blob))
+    evaluated.clear()
+    assert _scan(repo) == first
+    assert sorted(evaluated) == ["a", "b"]
+    evaluated.clear()
+    assert _scan(repo) == first  # written again
+    assert evaluated == []
+
+
+def test_no_cache_reads_no_root_entry(repo: Path, evaluated: list[str]) -> None:
+    _scan(repo)
+    evaluated.clear()
+    _scan(repo, "--no-cache")
+    assert sorted(evaluated) == ["a", "b"]
+
+
+def test_unchanged_policy_input_is_not_evaluated_again(repo: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _scan(repo)
+
+    def broken(self: RegoEngine, document: dict[str, Any]) -> Any:
+        raise AssertionError("evaluated again")
+
+    monkeypatch.setattr(RegoEngine, "evaluate", broken)
+    assert _scan(repo) == first
+    (repo / "a" / "main.tf").write_text(ROOT.format(region="us-west-2"))
+    with pytest.raises(AssertionError, match="evaluated again"):
+        _scan(repo)
+
+
+def test_a_changed_policy_is_a_miss(repo: Path) -> None:
+    (repo / "policies").mkdir()
+    rule = repo / "policies" / "custom.rego"
+    text = '''# METADATA
+# title: No bucket named own
+# custom:
+#   id: ACME001
+#   severity: low
+package sovlint.rules.acme001
+
+import rego.v1
+
+deny contains {"rule_id": "ACME001", "resource": r.address, "message": "%s",
+               "root": r.root} if {
+    some r in input.resources
+    r.type == "aws_s3_bucket"
+}
+'''
+    rule.write_text(text % "first")
+    assert "first" in _scan(repo, "--policy-dir", "policies")
+    rule.write_text(text % "second")
+    report = _scan(repo, "--policy-dir", "policies")
+    assert "second" in report and "first" not in report
+
+
+def test_catalogue_version_is_a_digest_of_the_data() -> None:
+    assert len(rootcache.catalogue_version()) == 64
