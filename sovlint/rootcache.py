@@ -190,12 +190,15 @@ def cached_denies(engine: Any, document: dict[str, Any], enabled: bool) -> list[
 
 @cache
 def _engine_version() -> str:
-    from importlib import metadata
+    """The native module's path, size and modification time (importlib.metadata would cost a
+    one-file scan 15 ms of imports)."""
+    import regorus
 
     try:
-        return metadata.version("gordon-to-regorus")
-    except metadata.PackageNotFoundError:
+        info = os.stat(str(regorus.__file__))
+    except (OSError, TypeError):
         return "unknown"
+    return f"{regorus.__file__}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def cached_yaml_stream(text: str, display: str, enabled: bool) -> ParsedYaml:
@@ -215,3 +218,47 @@ def cached_yaml_stream(text: str, display: str, enabled: bool) -> ParsedYaml:
     parsed = parse_yaml_stream(text, display)
     parse_cache.put(key, parsed)
     return parsed
+
+
+# A file whose modification time is this close to the moment its entry is written may still be
+# changed within the file system's timestamp granularity without its signature changing: such
+# an index is not kept (as git treats "racy" index entries).
+_RACY_SECONDS = 2.0
+_Signature = tuple[int, int, int, int]
+
+
+def _signature(path: str) -> _Signature | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def cached_callers_index(tree: Path, exclude: Sequence[str], base_dir: Path, enabled: bool,
+                         compute: Callable[[], tuple[dict[str, set[str]], list[str]]],
+                         ) -> dict[str, set[str]]:
+    """Who may call whom in a repository, from the text of its configuration files (the
+    callers walk of a pre-commit run): `compute` gives the map and what it read (every
+    directory listed and every file read). Kept in one signed entry per repository and
+    exclusion patterns, with the size, inode and modification and change times of each of
+    those (an entry added to or removed from a directory changes the directory's), and used
+    while all of them are the same. Without the cache, always computed."""
+    if not enabled:
+        return compute()[0]
+    digest = hashlib.sha256(repr((_FORMAT, __version__, str(tree), list(exclude),
+                                  str(base_dir))).encode()).hexdigest()
+    path = cache_dir() / "callers" / f"{digest}.pickle"
+    found = read_entry(path)
+    if (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], list)
+            and all(_signature(name) == was for name, was in found[0])):
+        return found[1]  # type: ignore[no-any-return]
+    import time
+
+    started = time.time()
+    callers, read = compute()
+    signatures = [(name, _signature(name)) for name in sorted(set(read))]
+    if all(signature is not None and signature[1] / 1e9 < started - _RACY_SECONDS
+           for _, signature in signatures):
+        _write_pickle(path, (signatures, callers))
+    return callers

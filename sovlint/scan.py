@@ -65,6 +65,7 @@ from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
 from sovlint.rootcache import (
     RootCache,
+    cached_callers_index,
     cached_denies,
     cached_yaml_stream,
     directory_dependencies,
@@ -462,7 +463,7 @@ _RELATIVE_SOURCE = re.compile(r'source\s*=\s*"(\.\.?/[^"]*)"')
 
 
 def with_callers(directories: list[Path], exclude: Sequence[str], base_dir: Path,
-                 root: Path) -> list[Path]:
+                 root: Path, use_cache: bool = False) -> list[Path]:
     """File arguments (a pre-commit run): the directories of the changed `.tf` files, each
     replaced by the root modules of its repository that call it, directly or through other
     modules, so that a shared module is evaluated as every caller deploys it (SPEC §3). A
@@ -475,23 +476,34 @@ def with_callers(directories: list[Path], exclude: Sequence[str], base_dir: Path
     trees = sorted({_tree_of(d / "x") for d in directories})
     # Who may call whom, from the text alone; only the callers met on the way up from a
     # changed directory are parsed, to confirm their calls.
-    maybe_callers: dict[Path, set[Path]] = {}
+    maybe_callers: dict[str, set[str]] = {}  # real paths
     for tree in trees:
-        for directory in discover([str(tree)], exclude, base_dir).terraform_dirs:
-            directory = Path(os.path.realpath(directory))
-            for path in configuration_files(directory):
-                text, _ = _read_text(path, _display(path, root))
-                for source in _RELATIVE_SOURCE.findall(text or ""):
-                    target = Path(os.path.realpath(directory / source))
-                    if target != directory:
-                        maybe_callers.setdefault(target, set()).add(directory)
-    files = _TerraformFiles(root)
+        def index(tree: Path = tree) -> tuple[dict[str, set[str]], list[str]]:
+            found: dict[str, set[str]] = {}
+            discovery = discover([str(tree)], exclude, base_dir)
+            read = [str(d) for d in discovery.walked]
+            for directory in discovery.terraform_dirs:
+                directory = Path(os.path.realpath(directory))
+                for path in configuration_files(directory):
+                    read.append(str(path))
+                    text, _ = _read_text(path, _display(path, root))
+                    for source in _RELATIVE_SOURCE.findall(text or ""):
+                        target = os.path.realpath(directory / source)
+                        if target != str(directory):
+                            found.setdefault(target, set()).add(str(directory))
+            return found, read
+
+        for target, sources in cached_callers_index(tree, exclude, base_dir, use_cache,
+                                                    index).items():
+            maybe_callers.setdefault(target, set()).update(sources)
+    files = _TerraformFiles(root, ParseCache() if use_cache else None,
+                            RootCache() if use_cache else None)
     confirmed: dict[Path, set[Path]] = {}
 
     def callers(directory: Path) -> set[Path]:
         if directory not in confirmed:
-            confirmed[directory] = {c for c in maybe_callers.get(directory, ())
-                                    if directory in files.called_directories(c)}
+            confirmed[directory] = {Path(c) for c in maybe_callers.get(str(directory), ())
+                                    if directory in files.called_directories(Path(c))}
         return confirmed[directory]
 
     result: set[Path] = set()
@@ -1196,7 +1208,8 @@ def _scan(
     callers_of = None
     if changed and all(Path(p).is_file() for p in changed):
         def callers_of(directories: list[Path]) -> list[Path]:
-            return with_callers(directories, config.exclude, Path(config.base_dir), root)
+            return with_callers(directories, config.exclude, Path(config.base_dir), root,
+                                options.use_cache)
     finish_terraform = _start_terraform(discovery, root, options, callers_of)
     manifests = _read_manifests(discovery, root, options, out)
     catalog.preload()  # needed below; meanwhile the workers may still be busy

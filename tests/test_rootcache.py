@@ -4,6 +4,9 @@ same report byte for byte, and a changed input re-evaluates exactly the roots th
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -223,3 +226,66 @@ deny contains {"rule_id": "ACME001", "resource": r.address, "message": "%s",
 
 def test_catalogue_version_is_a_digest_of_the_data() -> None:
     assert len(rootcache.catalogue_version()) == 64
+
+
+# --- pre-commit: the callers walk and the imports ---------------------------------------------
+
+
+def _old(path: Path) -> None:
+    """Modification times older than the racy window, as files of a checkout are."""
+    for item in [path, *path.rglob("*")]:
+        os.utime(item, (1_700_000_000, 1_700_000_000))
+
+
+def _roots_of(report: str) -> set[str]:
+    return {f["root"] for f in json.loads(report)["findings"]}
+
+
+def test_callers_index_sees_a_new_caller_and_a_dropped_one(repo: Path) -> None:
+    (repo / ".git").mkdir()
+    _old(repo)
+    changed = "modules/shared/main.tf"
+    assert _roots_of(_scan_files(repo, changed)) >= {"a", "b"}
+    assert list((repo.parent / "cache").rglob("callers/*.pickle"))
+    (repo / "c").mkdir()
+    (repo / "c" / "main.tf").write_text(ROOT.format(region="eu-west-1"))
+    assert "c" in _roots_of(_scan_files(repo, changed))  # a new directory deep in the tree
+    (repo / "a" / "main.tf").write_text('provider "aws" { region = "eu-west-3" }\n')
+    roots = _roots_of(_scan_files(repo, changed))
+    assert "a" not in roots and {"b", "c"} <= roots
+    assert _scan_files(repo, changed) == _scan_files(repo, changed, "--no-cache")
+
+
+def _scan_files(repo: Path, *args: str) -> str:
+    result = run_cli("scan", *args, "--format", "json", cwd=repo)
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout
+
+
+_HEAVY = ("yaml", "jsonpath_ng", "jinja2", "sovlint.engine.opa", "http.client", "tree_sitter")
+
+
+def _modules_after(code: str, cwd: Path, env: dict[str, str]) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(' '.join("
+                           "sorted(sys.modules)))"], cwd=cwd, env=env, capture_output=True,
+                          text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_importing_the_cli_imports_no_parser_or_client(tmp_path: Path) -> None:
+    loaded = _modules_after("import sovlint.cli", tmp_path, dict(os.environ))
+    assert not {m for m in loaded if m.startswith(_HEAVY)}
+
+
+def test_a_warm_terraform_scan_imports_no_yaml_jsonpath_jinja_or_opa(tmp_path: Path) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(ROOT.format(region="eu-west-3").split(
+        "module")[0] + 'resource "aws_s3_bucket" "own" {}\n')
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"),
+               XDG_STATE_HOME=str(tmp_path / "state"))
+    code = ("import sys\nfrom sovlint.cli import main\nsys.argv = ['sovlint', 'scan', "
+            "'infra/main.tf']\ntry:\n    main()\nexcept SystemExit:\n    pass")
+    _modules_after(code, tmp_path, env)  # fills the cache
+    loaded = _modules_after(code, tmp_path, env)
+    assert "sovlint.scan" in loaded
+    assert not {m for m in loaded if m.startswith(_HEAVY)}
