@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from sovlint.parsers.yamldocs import ParsedYaml
 
 _T = TypeVar("_T")
+_MAX_HASHED_BYTES = 64 * 1024 * 1024
 _FORMAT = "1"
 # Environment variables the evaluation reads besides TF_VAR_*.
 _ENVIRONMENT = ("TF_WORKSPACE", "SOVLINT_HCL_PARSER")
@@ -82,6 +84,11 @@ def _read_state(kind: str, path: str) -> str | None:
         if kind == "dir":
             names = sorted(os.listdir(path))
             return hashlib.sha256("\0".join(names).encode()).hexdigest()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_HASHED_BYTES:
+            # Never opened (a FIFO would block; a huge file is refused by the scan anyway).
+            return (f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:"
+                    f"{info.st_ino}")
         with open(path, "rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest()
     except (OSError, ValueError):
@@ -177,7 +184,9 @@ def cached_denies(engine: Any, document: dict[str, Any], enabled: bool) -> list[
         digest.update(part.encode() + b"\0")
     for name, text in engine.sources:
         digest.update(f"{len(name)}:{name}{len(text)}:".encode() + text.encode())
-    digest.update(compact(document, sort_keys=True).encode())
+    # The input is built in a fixed order: its text without sorting the keys (half the cost)
+    # is the same for the same input.
+    digest.update(compact(document).encode())
     key = digest.hexdigest()
     path = cache_root() / f"denies-{__version__}" / f"{key}.pickle"
     entry = read_entry(path)
@@ -262,3 +271,110 @@ def cached_callers_index(tree: Path, exclude: Sequence[str], base_dir: Path, ena
            for _, signature in signatures):
         _write_pickle(path, (signatures, callers))
     return callers
+
+
+# --- a whole scan whose inputs are all unchanged ----------------------------------------------
+
+
+class _Recorder:
+    """What a scan read, noted by the scan as it goes (`record_*`), for `cached_scan`."""
+
+    def __init__(self) -> None:
+        self.walked: list[str] = []
+        self.files: list[str] = []
+        self.cacheable = True
+
+
+_recording: _Recorder | None = None
+
+
+def record_discovery(discovery: Any) -> None:
+    """Every directory listed and every file found; a rendered input makes the scan
+    uncacheable (Kustomize and Helm output depends on programs outside the tree)."""
+    if _recording is None:
+        return
+    _recording.walked += [str(d) for d in discovery.walked]
+    _recording.files += [str(item.path) for item in discovery.files]
+    if discovery.kustomizations or discovery.helm_charts:
+        _recording.cacheable = False
+
+
+def record_root(directory: Path, display_root: Path, var_files: Sequence[Path],
+                files: Iterable[str], directories: Iterable[str],
+                file_references: Iterable[Any]) -> None:
+    """The inputs one root module's evaluation read (its modules may be outside the tree)."""
+    if _recording is None:
+        return
+    _recording.walked += [str(directory), *directories]
+    _recording.files += [os.path.normpath(os.path.join(display_root, f)) for f in files]
+    _recording.files += root_files(directory, var_files)
+    _recording.files += [ref.path for ref in file_references if "*" not in ref.path]
+
+
+def record_uncacheable() -> None:
+    """This scan read something `cached_scan` cannot check (a plan's own configuration)."""
+    if _recording is not None:
+        _recording.cacheable = False
+
+
+def cached_scan(paths: Sequence[str], config: Any, options: Any, engine: Any,
+                run: Callable[[], _T]) -> _T:
+    """The result of a scan of directories whose every input is unchanged since a scan with
+    the same configuration, options, policies and date: the names in every directory listed,
+    the content of every file found and of every file the root modules read (modules outside
+    the tree, variable files, modules.json), the baseline. Anything else (standard input,
+    file arguments, rendered Kustomize or Helm input, plans, another engine than the
+    embedded Rego engine) is scanned as usual."""
+    import datetime
+
+    from sovlint.engine.rego import RegoEngine
+
+    if (not options.use_cache or type(engine) is not RegoEngine or options.stdin_text
+            is not None or not paths or not all(os.path.isdir(p) for p in paths)):
+        return run()
+    environ = os.environ if options.environ is None else options.environ
+    digest = hashlib.sha256()
+    for part in (_FORMAT, __version__, catalogue_version(), _engine_version(), os.getcwd(),
+                 repr([os.path.abspath(p) for p in paths]), repr(config),
+                 repr(sorted(options.variables.items())), repr(list(options.var_files)),
+                 repr(options.baseline), str(options.today or datetime.date.today()),
+                 repr(sorted((k, v) for k, v in environ.items()
+                             if k.startswith(("TF_VAR_", "SOVLINT_")) or k in _ENVIRONMENT)),
+                 repr(engine.bounded)):
+        digest.update(part.encode() + b"\0")
+    for name, text in engine.sources:
+        digest.update(f"{len(name)}:{name}{len(text)}:".encode() + text.encode())
+    key = digest.hexdigest()
+    path = cache_dir() / "scans" / f"{key}.pickle"
+    snapshot = _Snapshot()
+    found = read_entry(path)
+    if (isinstance(found, tuple) and len(found) == 3 and found[0] == key
+            and isinstance(found[1], list) and snapshot.unchanged(found[1])):
+        return found[2]  # type: ignore[no-any-return]
+    import time
+
+    started = time.time()
+    global _recording
+    _recording = recorder = _Recorder()
+    try:
+        result = run()
+    finally:
+        _recording = None
+    files = recorder.files + ([os.path.abspath(options.baseline)]
+                              if options.baseline is not None else [])
+    if recorder.cacheable and not _recently_changed([*recorder.walked, *files],
+                                                    started - _RACY_SECONDS):
+        _write_pickle(path, (key, directory_dependencies(snapshot, recorder.walked, files),
+                             result))
+    return result
+
+
+def _recently_changed(paths: Iterable[str], since: float) -> bool:
+    """Whether any of the paths was modified after `since` (during the scan, or too recently
+    for its timestamp to tell a later change apart): such a scan is not kept."""
+    limit = since * 1e9
+    for name in set(paths):
+        signature = _signature(name)
+        if signature is not None and signature[1] >= limit:
+            return True
+    return False

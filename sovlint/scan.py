@@ -67,8 +67,12 @@ from sovlint.rootcache import (
     RootCache,
     cached_callers_index,
     cached_denies,
+    cached_scan,
     cached_yaml_stream,
     directory_dependencies,
+    record_discovery,
+    record_root,
+    record_uncacheable,
     root_files,
 )
 from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
@@ -547,6 +551,8 @@ def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
             if result is None:
                 continue  # evaluated in its callers' context (SPEC §4.1 "Roots")
             files.update(result.files)
+            record_root(directory, root, inputs.var_files, (f for f, _ in result.files),
+                        result.directories, result.file_references)
             out.errors.extend(result.errors)
             out.file_references.extend(result.file_references)
             if result.failed:
@@ -762,7 +768,7 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
         if item.kind not in ("yaml", "json"):
             continue
         display = _display(item.path, root)
-        if item.path.resolve() in consumed:
+        if consumed and item.path.resolve() in consumed:
             out.scanned.add(display)  # read through its kustomization's rendered output
             continue
         text, error = _read_text(item.path, display)
@@ -773,6 +779,7 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
             continue
         if item.kind == "json":
             if is_plan_json(text):
+                record_uncacheable()  # a plan may read its configuration's modules
                 found.plans.append((text, display, item.path.parent.resolve()))
                 continue
             streams += _kept(_Stream(display, parse_json_document(text, display), text,
@@ -1172,7 +1179,10 @@ def scan(
 ) -> ScanResult:
     """Scan the paths and evaluate every enabled rule over every resource, in one batch."""
     with _cyclic_gc_paused():
-        return _scan(paths, config, options, engine)
+        options = options or ScanOptions()
+        engine = engine or default_engine(config)  # policies first (see _scan)
+        return cached_scan(list(paths) or ["."], config, options, engine,
+                           lambda: _scan(paths, config, options, engine))
 
 
 def _scan(
@@ -1190,6 +1200,7 @@ def _scan(
     if STDIN in paths and options.stdin_text is None:
         options = dataclasses.replace(options, stdin_text=sys.stdin.read())
     discovery = discover(file_paths, config.exclude, Path(config.base_dir))
+    record_discovery(discovery)  # what a warm scan checks (sovlint.rootcache.cached_scan)
     report = options.progress or (lambda message: None)
     report(f"{len(discovery.files)} files found, {len(discovery.excluded)} excluded")
     out = _Collected()

@@ -289,3 +289,90 @@ def test_a_warm_terraform_scan_imports_no_yaml_jsonpath_jinja_or_opa(tmp_path: P
     loaded = _modules_after(code, tmp_path, env)
     assert "sovlint.scan" in loaded
     assert not {m for m in loaded if m.startswith(_HEAVY)}
+
+
+# --- a whole scan whose inputs are unchanged ---------------------------------------------------
+
+
+@pytest.fixture()
+def no_scan(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the scans actually run (not answered from the whole-scan entry)."""
+    runs: list[int] = []
+    original = scan_module._scan
+
+    def counting(*args: Any) -> Any:
+        runs.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(scan_module, "_scan", counting)
+    yield runs
+
+
+def test_an_unchanged_tree_is_answered_from_one_entry(repo: Path, no_scan: list[int]) -> None:
+    _old(repo)
+    first = _scan(repo)
+    assert list((repo.parent / "cache").rglob("scans/*.pickle"))
+    no_scan.clear()
+    assert _scan(repo) == first == _scan(repo, "--no-cache")
+    assert len(no_scan) == 1  # the --no-cache one
+
+
+INSTALLED = ('{"Modules": [{"Key": "remote", "Source": "registry/x", '
+             '"Dir": ".terraform/modules/remote"}]}')
+
+
+@pytest.mark.parametrize("change", ["module", "new-file", "manifest", "installed"])
+def test_any_changed_input_is_scanned_again(repo: Path, no_scan: list[int],
+                                            change: str) -> None:
+    scanned = repo
+    installed = repo / "a" / ".terraform" / "modules"
+    if change == "installed":  # a registry module, where discovery never looks
+        (installed / "remote").mkdir(parents=True)
+        (installed / "modules.json").write_text(INSTALLED)
+        (installed / "remote" / "main.tf").write_text('resource "aws_s3_bucket" "r" {}\n')
+        with (repo / "a" / "main.tf").open("a") as handle:
+            handle.write('module "remote" {\n  source = "registry/x"\n}\n')
+    _old(repo)
+    first = _scan(scanned)
+    no_scan.clear()
+    if change == "installed":
+        (installed / "remote" / "main.tf").write_text(
+            'resource "aws_s3_bucket" "r" {}\nresource "aws_s3_bucket" "s" {}\n')
+    elif change == "module":
+        (repo / "modules" / "shared" / "main.tf").write_text(
+            MODULE.replace("{}", '{ default = "x" }', 1) + 'resource "aws_s3_bucket" "x" {}\n')
+    elif change == "new-file":
+        (repo / "modules" / "shared" / "deep").mkdir()
+        (repo / "modules" / "shared" / "deep" / "m.tf").write_text(
+            'resource "aws_s3_bucket" "deep" {}\n')
+    else:
+        (repo / "k8s.yaml").write_text(MANIFEST.replace("data", "other"))
+    second = _scan(scanned)
+    assert no_scan == [1]
+    assert second == _scan(scanned, "--no-cache")
+    if change in ("module", "installed"):
+        assert second != first
+    elif change == "new-file":  # a directory no root calls: a root of its own
+        assert "aws_s3_bucket.deep" in second
+
+
+def test_a_changed_configuration_or_date_is_another_entry(repo: Path, no_scan: list[int]) -> None:
+    _old(repo)
+    _scan(repo)
+    no_scan.clear()
+    _scan(repo, "--profile", "residency")
+    assert no_scan == [1]
+
+
+def test_file_arguments_are_not_answered_from_a_whole_scan_entry(repo: Path,
+                                                                 no_scan: list[int]) -> None:
+    _old(repo)
+    _scan_files(repo, "a/main.tf")
+    _scan_files(repo, "a/main.tf")
+    assert len(no_scan) == 2
+    assert not list((repo.parent / "cache").rglob("scans/*.pickle"))
+
+
+def test_a_tree_changed_during_the_scan_is_not_kept(repo: Path) -> None:
+    _scan(repo)  # the files were written just now: their times cannot tell a later change
+    assert not list((repo.parent / "cache").rglob("scans/*.pickle"))
