@@ -30,6 +30,7 @@ _data_cache_enabled = True
 MAGIC = b"sovlint-cache\x01"  # format version 1: MAGIC, 32-byte HMAC-SHA256, pickle payload
 _KEY_BYTES = 32
 _keys: dict[Path, bytes] = {}
+_keys_by_environment: dict[tuple[str | None, str | None], bytes] = {}
 
 
 def cache_root() -> Path:
@@ -45,8 +46,13 @@ def key_path() -> Path:
 def _signing_key() -> bytes | None:
     """This user's cache key, created on first use; None when it cannot be had safely (then
     nothing is cached)."""
+    # Looked up once per entry read: by the variables the key's path is made of, not the path.
+    where = (os.environ.get("XDG_STATE_HOME"), os.environ.get("HOME"))
+    if where in _keys_by_environment:
+        return _keys_by_environment[where]
     path = key_path()
     if path in _keys:
+        _keys_by_environment[where] = _keys[path]
         return _keys[path]
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -69,6 +75,7 @@ def _signing_key() -> bytes | None:
             or len(key) != _KEY_BYTES):
         return None
     _keys[path] = key
+    _keys_by_environment[where] = key
     return key
 
 

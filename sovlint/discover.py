@@ -38,6 +38,7 @@ class Discovery:
     kustomizations: list[Path] = field(default_factory=list)
     symlinks: list[Path] = field(default_factory=list)  # not followed (loops, outside the tree)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories, and why
+    walked: list[Path] = field(default_factory=list)  # every directory listed
 
     def of_kind(self, kind: FileKind) -> list[DiscoveredFile]:
         return [f for f in self.files if f.kind == kind]
@@ -115,6 +116,7 @@ def _walk(root: Path, exclude: Sequence[str], base_dir: Path, found: Discovery) 
     pending = [root]
     while pending:
         current = pending.pop()
+        found.walked.append(current)
         try:
             with os.scandir(current) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)

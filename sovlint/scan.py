@@ -66,6 +66,18 @@ from sovlint.normalise.terraform import (
 )
 from sovlint.parsers.hcl import parse_hcl
 from sovlint.resources import builtin_policies_dir
+from sovlint.rootcache import (
+    RootCache,
+    cached_callers_index,
+    cached_denies,
+    cached_scan,
+    cached_yaml_stream,
+    directory_dependencies,
+    record_discovery,
+    record_root,
+    record_uncacheable,
+    root_files,
+)
 from sovlint.suppress import apply_baseline, apply_inline_ignores, read_baseline
 from sovlint.terraform.evaluator import EvaluationDeadline, time_budget
 from sovlint.terraform.loader import (
@@ -202,11 +214,14 @@ class _TerraformFiles:
     """Parses each configuration file once, for every root module that reads it; `touched`
     collects the files asked for since it was last cleared."""
 
-    def __init__(self, root: Path, parse_cache: ParseCache | None = None) -> None:
+    def __init__(self, root: Path, parse_cache: ParseCache | None = None,
+                 root_cache: RootCache | None = None) -> None:
         self.root = root
         self.parse_cache = parse_cache
+        self.root_cache = root_cache  # results of directories, kept between scans
         self.cache: dict[Path, tuple[ConfigFile | None, ParseError | None]] = {}
         self.touched: set[Path] = set()
+        self.errors: dict[Path, ParseError | None] = {}  # of files a cached result read
 
     def parse(self, path: Path) -> tuple[ConfigFile | None, ParseError | None]:
         path = path.absolute()
@@ -218,6 +233,27 @@ class _TerraformFiles:
 
     def called_directories(self, directory: Path) -> set[Path]:
         """Local module directories a directory's module blocks call."""
+        if self.root_cache is None:
+            return self._called_directories(directory)
+        cache = self.root_cache
+
+        # Strings, not paths, in the entry: unpickling a Path costs more than making one.
+        def compute() -> tuple[list[str], list[tuple[str, ParseError | None]]]:
+            called = sorted(str(d) for d in self._called_directories(directory))
+            return called, [(str(p), self.cache[p][1]) for p in configuration_files(directory)]
+
+        def inputs(value: tuple[list[str], list[tuple[str, ParseError | None]]]) -> list[
+                tuple[str, str, str | None]]:
+            return directory_dependencies(cache.snapshot, [directory], [p for p, _ in value[1]])
+
+        called, read = cache.cached(cache.key("calls", directory, self.root), compute, inputs)
+        for name, error in read:
+            path = Path(name)
+            self.touched.add(path)
+            self.errors.setdefault(path, error)
+        return {Path(d) for d in called}
+
+    def _called_directories(self, directory: Path) -> set[Path]:
         called: set[Path] = set()
         for path in configuration_files(directory):
             parsed, _ = self.parse(path)
@@ -236,7 +272,8 @@ class _TerraformFiles:
 
     def take_touched(self) -> list[tuple[str, ParseError | None]]:
         """(display path, parse error) of the files asked for since the last call."""
-        taken = [(_display(path, self.root), self.cache[path][1])
+        taken = [(_display(path, self.root),
+                  self.cache[path][1] if path in self.cache else self.errors[path])
                  for path in sorted(self.touched)]
         self.touched = set()
         return taken
@@ -276,7 +313,8 @@ class _RootInputs:
     root_timeout: float | None = None  # seconds for one root module (terraform.root_timeout)
 
     def new_files(self) -> _TerraformFiles:
-        return _TerraformFiles(self.root, ParseCache() if self.use_cache else None)
+        return _TerraformFiles(self.root, ParseCache() if self.use_cache else None,
+                               RootCache() if self.use_cache else None)
 
 
 @dataclass
@@ -290,9 +328,34 @@ class _RootResult:
     # Files the evaluation read (its own and its modules'), with their parse errors.
     files: list[tuple[str, ParseError | None]] = field(default_factory=list)
     file_references: list[FileReference] = field(default_factory=list)
+    directories: list[str] = field(default_factory=list)  # the module directories read
 
 
 def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles) -> _RootResult:
+    """`_evaluate_root_now`, or its result kept from an earlier scan when nothing it read
+    has changed (`sovlint.rootcache`)."""
+    cache = files.root_cache
+    if cache is None:
+        return _evaluate_root_now(directory, inputs, files)
+
+    def inputs_read(result: _RootResult) -> list[tuple[str, str, str | None]] | None:
+        if result.failed:
+            return None  # an internal error is not kept
+        read = [os.path.normpath(os.path.join(inputs.root, display))
+                for display, _ in result.files]
+        read += root_files(directory, inputs.var_files)
+        read += [ref.path for ref in result.file_references if "*" not in ref.path]
+        return directory_dependencies(cache.snapshot, [str(directory), *result.directories],
+                                      read)
+
+    key = cache.key("root", directory, inputs.root, inputs.variables, inputs.var_files,
+                    inputs.environ)
+    return cache.cached(key, lambda: _evaluate_root_now(directory, inputs, files),
+                        inputs_read)
+
+
+def _evaluate_root_now(directory: Path, inputs: _RootInputs,
+                       files: _TerraformFiles) -> _RootResult:
     """Resources of one root module: evaluated, normalised, located, with their flows."""
     files.take_touched()
     loader = TerraformLoader(directory, inputs.root, files.parse,
@@ -328,7 +391,8 @@ def _evaluate_root(directory: Path, inputs: _RootInputs, files: _TerraformFiles)
     resources = [resource.with_root(root) for resource in resources]
     # Errors of variable files, and of the module files the loader read.
     return _RootResult(resources, loaded.diagnostics, loaded.errors, files=files.take_touched(),
-                       file_references=loaded.file_references)
+                       file_references=loaded.file_references,
+                       directories=[str(d) for d in loader.module_directories()])
 
 
 def _first_file(directory: Path, root: Path) -> str:
@@ -456,7 +520,7 @@ _RELATIVE_SOURCE = re.compile(r'source\s*=\s*"(\.\.?/[^"]*)"')
 
 
 def with_callers(directories: list[Path], exclude: Sequence[str], base_dir: Path,
-                 root: Path) -> list[Path]:
+                 root: Path, use_cache: bool = False) -> list[Path]:
     """File arguments (a pre-commit run): the directories of the changed `.tf` files, each
     replaced by the root modules of its repository that call it, directly or through other
     modules, so that a shared module is evaluated as every caller deploys it (SPEC §3). A
@@ -469,23 +533,34 @@ def with_callers(directories: list[Path], exclude: Sequence[str], base_dir: Path
     trees = sorted({_tree_of(d / "x") for d in directories})
     # Who may call whom, from the text alone; only the callers met on the way up from a
     # changed directory are parsed, to confirm their calls.
-    maybe_callers: dict[Path, set[Path]] = {}
+    maybe_callers: dict[str, set[str]] = {}  # real paths
     for tree in trees:
-        for directory in discover([str(tree)], exclude, base_dir).terraform_dirs:
-            directory = Path(os.path.realpath(directory))
-            for path in configuration_files(directory):
-                text, _ = _read_text(path, _display(path, root))
-                for source in _RELATIVE_SOURCE.findall(text or ""):
-                    target = Path(os.path.realpath(directory / source))
-                    if target != directory:
-                        maybe_callers.setdefault(target, set()).add(directory)
-    files = _TerraformFiles(root)
+        def index(tree: Path = tree) -> tuple[dict[str, set[str]], list[str]]:
+            found: dict[str, set[str]] = {}
+            discovery = discover([str(tree)], exclude, base_dir)
+            read = [str(d) for d in discovery.walked]
+            for directory in discovery.terraform_dirs:
+                directory = Path(os.path.realpath(directory))
+                for path in configuration_files(directory):
+                    read.append(str(path))
+                    text, _ = _read_text(path, _display(path, root))
+                    for source in _RELATIVE_SOURCE.findall(text or ""):
+                        target = os.path.realpath(directory / source)
+                        if target != str(directory):
+                            found.setdefault(target, set()).add(str(directory))
+            return found, read
+
+        for target, sources in cached_callers_index(tree, exclude, base_dir, use_cache,
+                                                    index).items():
+            maybe_callers.setdefault(target, set()).update(sources)
+    files = _TerraformFiles(root, ParseCache() if use_cache else None,
+                            RootCache() if use_cache else None)
     confirmed: dict[Path, set[Path]] = {}
 
     def callers(directory: Path) -> set[Path]:
         if directory not in confirmed:
-            confirmed[directory] = {c for c in maybe_callers.get(directory, ())
-                                    if directory in files.called_directories(c)}
+            confirmed[directory] = {Path(c) for c in maybe_callers.get(str(directory), ())
+                                    if directory in files.called_directories(Path(c))}
         return confirmed[directory]
 
     result: set[Path] = set()
@@ -531,6 +606,8 @@ def _start_terraform(discovery: Discovery, root: Path, options: ScanOptions,
             if result is None:
                 continue  # evaluated in its callers' context (SPEC §4.1 "Roots")
             files.update(result.files)
+            record_root(directory, root, inputs.var_files, (f for f, _ in result.files),
+                        result.directories, result.file_references)
             out.errors.extend(result.errors)
             out.file_references.extend(result.file_references)
             if result.failed:
@@ -746,7 +823,7 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
         if item.kind not in ("yaml", "json"):
             continue
         display = _display(item.path, root)
-        if item.path.resolve() in consumed:
+        if consumed and item.path.resolve() in consumed:
             out.scanned.add(display)  # read through its kustomization's rendered output
             continue
         text, error = _read_text(item.path, display)
@@ -757,6 +834,7 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
             continue
         if item.kind == "json":
             if is_plan_json(text):
+                record_uncacheable()  # a plan may read its configuration's modules
                 found.plans.append((text, display, item.path.parent.resolve()))
                 continue
             streams += _kept(_Stream(display, parse_json_document(text, display), text,
@@ -764,7 +842,8 @@ def _read_manifests(discovery: Discovery, root: Path, options: ScanOptions,
         elif _certainly_not_manifest(text):
             out.skip(display, REASON_NOT_MANIFEST)  # not parsed, and its text is not kept
         else:
-            streams += _kept(_Stream(display, parse_yaml_stream(text, display), text), out)
+            streams += _kept(_Stream(display, cached_yaml_stream(text, display,
+                                                                 options.use_cache), text), out)
     if options.stdin_text is not None and is_plan_json(options.stdin_text):
         found.plans.append((options.stdin_text, "<stdin>", None))
     elif options.stdin_text is not None:
@@ -1182,7 +1261,10 @@ def scan(
 ) -> ScanResult:
     """Scan the paths and evaluate every enabled rule over every resource, in one batch."""
     with _cyclic_gc_paused():
-        return _scan(paths, config, options, engine)
+        options = options or ScanOptions()
+        engine = engine or default_engine(config)  # policies first (see _scan)
+        return cached_scan(list(paths) or ["."], config, options, engine,
+                           lambda: _scan(paths, config, options, engine))
 
 
 def _scan(
@@ -1200,6 +1282,7 @@ def _scan(
     if STDIN in paths and options.stdin_text is None:
         options = dataclasses.replace(options, stdin_text=sys.stdin.read())
     discovery = discover(file_paths, config.exclude, Path(config.base_dir))
+    record_discovery(discovery)  # what a warm scan checks (sovlint.rootcache.cached_scan)
     report = options.progress or (lambda message: None)
     report(f"{len(discovery.files)} files found, {len(discovery.excluded)} excluded")
     out = _Collected()
@@ -1219,7 +1302,8 @@ def _scan(
     callers_of = None
     if changed and all(Path(p).is_file() for p in changed):
         def callers_of(directories: list[Path]) -> list[Path]:
-            return with_callers(directories, config.exclude, Path(config.base_dir), root)
+            return with_callers(directories, config.exclude, Path(config.base_dir), root,
+                                options.use_cache)
     finish_terraform = _start_terraform(discovery, root, options, callers_of,
                                         config.root_timeout)
     manifests = _read_manifests(discovery, root, options, out)
@@ -1246,7 +1330,7 @@ def _scan(
     ))
     errors = sorted(set(out.errors), key=lambda e: (e.file, e.line, e.message))
     report(f"{len(out.scanned)} files read, {len(resources)} resources; evaluating policies")
-    denies = engine.evaluate(policy_input(resources, errors, config))
+    denies = cached_denies(engine, policy_input(resources, errors, config), options.use_cache)
     findings = findings_from_denies(denies, engine.rules(), resources, config)
     if config.unread_modules == "diagnostic":
         findings = _lower_unread_modules(findings, out)

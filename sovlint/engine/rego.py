@@ -225,6 +225,11 @@ class RegoEngine:
     def engine(self) -> Any:
         return self._engine
 
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        """(name, text) of every policy file compiled, in order."""
+        return list(self._sources)
+
     def rules(self) -> dict[str, RuleMetadata]:
         return dict(self._rules)
 

@@ -12,9 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
-
-from jsonpath_ng.parser import JsonPathParser
+from typing import TYPE_CHECKING, Any
 
 from sovlint import catalog
 from sovlint.model import Flow, Location, Resource
@@ -23,6 +21,9 @@ from sovlint.terraform.loader import ResourceInstance
 from sovlint.terraform.syntax import Block
 from sovlint.terraform.values import Unknown
 
+if TYPE_CHECKING:
+    from jsonpath_ng.parser import JsonPathParser
+
 _ARN = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):")
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -30,7 +31,10 @@ _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 @cache
 def _jsonpath_parser() -> JsonPathParser:
     # One parser for the process: jsonpath-ng's `parse()` builds its LALR tables anew on every
-    # call (about 20 ms each), which dominated a one-file scan's flow resolution.
+    # call (about 20 ms each), which dominated a one-file scan's flow resolution. Imported
+    # here: only a flow with a path to follow needs it.
+    from jsonpath_ng.parser import JsonPathParser
+
     return JsonPathParser()
 
 

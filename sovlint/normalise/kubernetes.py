@@ -166,11 +166,18 @@ def link_storage_classes(resources: list[Resource]) -> list[Resource]:
     # A claim rendered by an overlay takes that overlay's class first, else a plain one.
     classes = {(r.root, r.address.split("/", 1)[1]): r for r in resources
                if r.kind == "kubernetes" and r.type == "StorageClass"}
+    plain = {name: found for (root, name), found in classes.items() if root is None}
+    by_root: dict[str | None, dict[str, Resource]] = {}
+    for (class_root, class_name), found in classes.items():
+        if class_root is not None:
+            by_root.setdefault(class_root, {})[class_name] = found
     linked: list[Resource] = []
     for resource in resources:
-        visible = {name: found for (root, name), found in classes.items() if root is None}
-        visible.update({name: found for (root, name), found in classes.items()
-                        if root is not None and root == resource.root})
+        if resource.kind != "kubernetes":  # only objects claim a class
+            linked.append(resource)
+            continue
+        scoped = by_root.get(resource.root)
+        visible = {**plain, **scoped} if scoped else plain
         name = _claimed_storage_class(resource, visible)
         storage_class = visible.get(name) if name is not None else None
         if storage_class is None:

@@ -682,6 +682,10 @@ class TerraformLoader:
             self._module_cache[directory] = group_blocks(directory, files)
         return self._module_cache[directory]
 
+    def module_directories(self) -> list[Path]:
+        """Every module directory read so far (the root's included)."""
+        return list(self._module_cache)
+
     def resource_types_of(self, config: ModuleConfig) -> set[str]:
         key = id(config)
         if key not in self._types_cache:
