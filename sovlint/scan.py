@@ -668,6 +668,10 @@ def _kustomize(discovery: Discovery, root: Path, out: _Collected) -> tuple[list[
             continue  # rendered through the overlay that builds on it
         display = _display(kustomization_file(directory) or directory, root)
         rendered = render_kustomization(directory, root)
+        if rendered.unread:
+            out.resources.append(_unread_kustomization(directory, display, root,
+                                                       rendered.problem or ""))
+            continue
         if rendered.text is None:
             out.diagnostics.append(Diagnostic(
                 display, f"kustomization not rendered: {rendered.problem}; its files are "
@@ -709,6 +713,26 @@ def _helm_charts(discovery: Discovery, root: Path, out: _Collected) -> list[_Str
         streams.append(_Stream(display, parse_yaml_stream(text, display), text,
                                root=_display(chart, root)))
     return streams
+
+
+def _unread_kustomization(directory: Path, display: str, root: Path, problem: str) -> Resource:
+    """A kustomization naming what sovlint does not read (a remote base or component, a
+    missing entry, a path out of the tree): the objects it would build are unknown, so it is
+    a SOV004 finding, never a pass. Its local files are still scanned as plain manifests."""
+    from sovlint.model import UNKNOWN_PROVIDER, Location, Source
+
+    path = _display(directory, root)
+    reason = (f"kustomization not rendered: {problem}; the objects it builds were not read: "
+              "vendor what it names into the repository, or render it where that is allowed "
+              f"and scan the output, `kubectl kustomize {path} | sovlint scan -` (its local "
+              "files are scanned as plain manifests)")
+    return Resource(
+        address=f"Kustomization/{path}", type="Kustomization", kind="kubernetes",
+        source=Source(display, 1, 1), provider=UNKNOWN_PROVIDER,
+        location=Location(mode="unknown", how="kustomization not rendered",
+                          unresolved_reason=reason),
+        data_bearing=True, attributes={"kustomization": path},
+    )
 
 
 def _unrendered_chart(chart: Path, display: str, root: Path, problem: str | None) -> Resource:

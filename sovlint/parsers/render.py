@@ -30,6 +30,9 @@ RENDER_TIMEOUT_S = 60
 class Rendered:
     text: str | None
     problem: str | None  # why it was not rendered
+    # The kustomization names what sovlint will not read (a remote location, a missing entry,
+    # a path out of the tree): objects it would build are unknown, not merely unrendered.
+    unread: bool = False
 
 
 def helm_sources(text: str) -> list[tuple[int, str]]:
@@ -204,7 +207,7 @@ def render_kustomization(directory: Path, root: Path | None = None) -> Rendered:
     reaches, is local and inside ``root`` (the scanned tree; default: the directory)."""
     problem = kustomization_problem(directory, root if root is not None else directory)
     if problem is not None:
-        return Rendered(None, problem)
+        return Rendered(None, problem, unread=True)
     command = renderer()
     if command is None:
         return Rendered(None, "neither kubectl nor kustomize is on PATH")

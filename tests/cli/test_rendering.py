@@ -46,13 +46,22 @@ def test_without_renderer_files_are_scanned_plain_with_a_note(
     assert report["summary"]["errors"] == 0
 
 
-def test_remote_base_is_not_rendered(tmp_path: Path) -> None:
+def test_remote_base_is_not_rendered_and_fails_closed(tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text(
-        "resources:\n  - https://github.com/example/manifests//base?ref=v1\n")
+        "resources:\n  - https://github.com/example/manifests//base?ref=v1\n  - cm.yaml\n")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
     result = run_cli("scan", str(tmp_path), "--format", "json", cwd=tmp_path)
-    notes = [d["message"] for d in json.loads(result.stdout)["diagnostics"]]
-    assert any("kustomization.yaml names a remote or missing resources entry "
-               "(https://github.com/example/manifests//base?ref=v1)" in n for n in notes)
+    report = json.loads(result.stdout)
+    # What the remote base builds is unknown: a finding on the kustomization, not a note.
+    [finding] = report["findings"]
+    assert (finding["rule_id"], finding["resource"], finding["file"], finding["line"]) == (
+        "SOV004", "Kustomization/.", "kustomization.yaml", 1)
+    assert ("kustomization.yaml names a remote or missing resources entry "
+            "(https://github.com/example/manifests//base?ref=v1)") in finding["message"]
+    assert "kubectl kustomize . | sovlint scan -" in finding["message"]
+    assert result.exit_code == 1
+    # Its local files are still scanned as plain manifests.
+    assert report["summary"]["resources"] == 2
 
 
 def test_helm_output_from_stdin_maps_to_the_template() -> None:
