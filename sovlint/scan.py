@@ -719,38 +719,38 @@ def _unread_kustomization(directory: Path, display: str, root: Path, problem: st
     """A kustomization naming what sovlint does not read (a remote base or component, a
     missing entry, a path out of the tree): the objects it would build are unknown, so it is
     a SOV004 finding, never a pass. Its local files are still scanned as plain manifests."""
-    from sovlint.model import UNKNOWN_PROVIDER, Location, Source
-
     path = _display(directory, root)
     reason = (f"kustomization not rendered: {problem}; the objects it builds were not read: "
               "vendor what it names into the repository, or render it where that is allowed "
               f"and scan the output, `kubectl kustomize {path} | sovlint scan -` (its local "
               "files are scanned as plain manifests)")
-    return Resource(
-        address=f"Kustomization/{path}", type="Kustomization", kind="kubernetes",
-        source=Source(display, 1, 1), provider=UNKNOWN_PROVIDER,
-        location=Location(mode="unknown", how="kustomization not rendered",
-                          unresolved_reason=reason),
-        data_bearing=True, attributes={"kustomization": path},
-    )
+    return _unread_objects("Kustomization", path, display, "kustomization not rendered",
+                           reason, {"kustomization": path})
 
 
 def _unrendered_chart(chart: Path, display: str, root: Path, problem: str | None) -> Resource:
     """A chart that could not be rendered (SPEC §2): its objects are unknown, so the chart
     itself is a SOV004 finding with the command that renders it; never a silent pass."""
-    from sovlint.model import UNKNOWN_PROVIDER, Location, Source
-
     name = _chart_name(chart)
     path = _display(chart, root)
     command = f"helm template {name} {path} | sovlint scan -"
     reason = (f"Helm chart not rendered ({problem or 'helm template failed'}), its objects "
               f"were not read: render it and scan the output, `{command}`")
+    return _unread_objects("HelmChart", name, display, "helm chart not rendered", reason,
+                           {"chart": path})
+
+
+def _unread_objects(kind: str, name: str, display: str, how: str, reason: str,
+                    attributes: dict[str, str]) -> Resource:
+    """The record standing for Kubernetes objects sovlint could not read (`KIND/NAME`, on line
+    1 of `display`): unlocated, data-bearing, so SOV004 reports `reason`."""
+    from sovlint.model import UNKNOWN_PROVIDER, Location, Source
+
     return Resource(
-        address=f"HelmChart/{name}", type="HelmChart", kind="kubernetes",
+        address=f"{kind}/{name}", type=kind, kind="kubernetes",
         source=Source(display, 1, 1), provider=UNKNOWN_PROVIDER,
-        location=Location(mode="unknown", how="helm chart not rendered",
-                          unresolved_reason=reason),
-        data_bearing=True, attributes={"chart": path},
+        location=Location(mode="unknown", how=how, unresolved_reason=reason),
+        data_bearing=True, attributes=attributes,
     )
 
 

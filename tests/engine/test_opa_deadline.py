@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from helpers import HealthyHandler, local_http_server
@@ -13,19 +15,23 @@ from sovlint.engine.opa import OpaEngine
 from sovlint.resources import builtin_policies_dir
 
 
+def _drip(stream: Any) -> None:
+    """A status line, then one header line every 0.2 s, for ever (almost), until the client
+    gives up (what the tests want)."""
+    with contextlib.suppress(OSError):
+        stream.write(b"HTTP/1.1 200 OK\r\n")
+        for index in range(100):
+            stream.write(f"X-Drip-{index}: 1\r\n".encode())
+            stream.flush()
+            time.sleep(0.2)
+
+
 class _Drip(HealthyHandler):
     """Healthy; then answers a query one header line every 0.2 s, for ever (almost)."""
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        try:
-            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-            for index in range(100):
-                self.wfile.write(f"X-Drip-{index}: 1\r\n".encode())
-                self.wfile.flush()
-                time.sleep(0.2)
-        except OSError:
-            pass  # the client gave up: what the test wants
+        _drip(self.wfile)
 
 
 @pytest.fixture()
@@ -48,14 +54,7 @@ class _DripHealth(HealthyHandler):
     """Answers the health check one header line every 0.2 s, for ever (almost)."""
 
     def do_GET(self) -> None:
-        try:
-            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-            for index in range(100):
-                self.wfile.write(f"X-Drip-{index}: 1\r\n".encode())
-                self.wfile.flush()
-                time.sleep(0.2)
-        except OSError:
-            pass
+        _drip(self.wfile)
 
 
 def test_a_server_that_drips_its_health_check_hits_the_deadline() -> None:
